@@ -1,0 +1,270 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace Lifetime;
+
+/// <summary>
+/// The deadlines of every owner of one <see cref="TimeProvider"/>: a hashed timing wheel driven by one
+/// timer, which ticks every <see cref="TickLength"/> while any deadline is filed and is stopped when none
+/// is. Due slots are posted into their owners' mailboxes; the wheel never cancels anything itself.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The wheel is an actor too: owners ask it to look at a slot (<see cref="Schedule"/>) through a
+/// concurrent queue, and the timer asks it to advance; whoever finds it idle does the work under its
+/// <see cref="DrainGate"/>. Bucket lists and the timer are wheel state, touched only under the gate.
+/// </para>
+/// <para>
+/// A slot is filed in the bucket of its deadline's tick. Moving a deadline later needs no request: when
+/// the wheel meets the slot and finds the deadline not yet due, it files it again. A slot is posted only
+/// when its deadline is due (never early), at the first tick at or after it (at most one tick late).
+/// </para>
+/// </remarks>
+internal sealed class DeadlineWheel
+{
+    /// <summary>The deadline of a token that has none.</summary>
+    public const long NoDeadline = long.MaxValue;
+
+    /// <summary>How often the wheel's timer ticks while deadlines are filed.</summary>
+    public static readonly TimeSpan TickLength = TimeSpan.FromMilliseconds(10);
+
+    private const int BucketCount = 512; // a power of two; 5.12 s of ticks per turn
+
+    private static readonly ConditionalWeakTable<TimeProvider, DeadlineWheel> s_wheels = new();
+    private static readonly TimerCallback s_onTick = static state => ((DeadlineWheel)state!).OnTick();
+
+    private readonly TimeProvider _time;
+    private readonly long _tickTimestamps;
+    private readonly ConcurrentQueue<TokenSlot> _requests = new();
+    private readonly TokenSlot?[] _buckets = new TokenSlot?[BucketCount];
+    private DrainGate _gate;
+    private int _tickRequested;
+
+    // Wheel state (under the gate only).
+    private int _filed;
+    private long _cursor;
+    private ITimer? _timer;
+    private bool _timerRunning;
+
+    private DeadlineWheel(TimeProvider time)
+    {
+        _time = time;
+        _tickTimestamps = Math.Max(1, time.TimestampFrequency * TickLength.Ticks / TimeSpan.TicksPerSecond);
+    }
+
+    /// <summary>The wheel shared by all owners of <paramref name="time"/>.</summary>
+    public static DeadlineWheel For(TimeProvider time) => s_wheels.GetValue(time, static t => new DeadlineWheel(t));
+
+    /// <summary>Test hook: how many slots are filed and whether the timer runs (read under no gate: approximate).</summary>
+    internal (int Filed, bool TimerRunning) Snapshot => (Volatile.Read(ref _filed), _timerRunning);
+
+    public long Now() => _time.GetTimestamp();
+
+    /// <summary>The timestamp <paramref name="timeout"/> from now, rounded up so that it is never early.</summary>
+    public long DeadlineAfter(TimeSpan timeout)
+    {
+        Debug.Assert(timeout > TimeSpan.Zero, "Zero and infinite timeouts have no deadline.");
+        var frequency = _time.TimestampFrequency;
+        var ticks = timeout.Ticks;
+        var whole = ticks / TimeSpan.TicksPerSecond * frequency;
+        var fraction = ((ticks % TimeSpan.TicksPerSecond * frequency) + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
+        return Now() + whole + fraction;
+    }
+
+    /// <summary>
+    /// Asks the wheel to look at <paramref name="slot"/>'s deadline: file it, move it earlier, or take it
+    /// off. Called by the slot's owner after it wrote the deadline.
+    /// </summary>
+    public void Schedule(TokenSlot slot)
+    {
+        if (Interlocked.Exchange(ref slot.WheelQueued, 1) == 0)
+        {
+            _requests.Enqueue(slot);
+            Run();
+        }
+    }
+
+    private void OnTick()
+    {
+        Interlocked.Exchange(ref _tickRequested, 1);
+        Run();
+    }
+
+    private void Run()
+    {
+        List<TokenSlot>? due = null;
+        while (_gate.TryEnter())
+        {
+            try
+            {
+                var now = _time.GetTimestamp();
+                while (_requests.TryDequeue(out var slot))
+                {
+                    // Clear the flag before reading the deadline: a deadline written after our read is
+                    // then queued again rather than lost.
+                    Interlocked.Exchange(ref slot.WheelQueued, 0);
+                    Examine(slot, now, ref due);
+                }
+
+                if (Interlocked.Exchange(ref _tickRequested, 0) == 1)
+                {
+                    Advance(now, ref due);
+                }
+
+                UpdateTimer(now);
+            }
+            finally
+            {
+                _gate.Exit();
+            }
+
+            if (_requests.IsEmpty && Volatile.Read(ref _tickRequested) == 0)
+            {
+                break;
+            }
+        }
+
+        // Post outside the gate: an owner drained here runs user callbacks, which may schedule again.
+        if (due is not null)
+        {
+            foreach (var slot in due)
+            {
+                slot.Owner.PostInternal(slot);
+            }
+        }
+    }
+
+    private void Examine(TokenSlot slot, long now, ref List<TokenSlot>? due)
+    {
+        var deadline = Volatile.Read(ref slot.Deadline);
+        if (deadline == NoDeadline)
+        {
+            Unlink(slot);
+        }
+        else if (deadline <= now)
+        {
+            Unlink(slot);
+            (due ??= new List<TokenSlot>()).Add(slot);
+        }
+        else
+        {
+            var bucket = BucketOf(deadline);
+            if (slot.WheelBucket != bucket)
+            {
+                Unlink(slot);
+                Link(slot, bucket);
+            }
+        }
+    }
+
+    /// <summary>Visits every bucket from the last visited tick to now's, posting what is due.</summary>
+    private void Advance(long now, ref List<TokenSlot>? due)
+    {
+        var nowTick = now / _tickTimestamps;
+        var visits = Math.Min(nowTick - _cursor + 1, BucketCount);
+        for (var tick = nowTick - visits + 1; tick <= nowTick; tick++)
+        {
+            var bucket = (int)(tick & (BucketCount - 1));
+            var slot = _buckets[bucket];
+            while (slot is not null)
+            {
+                var next = slot.WheelNext;
+                Examine(slot, now, ref due);
+                slot = next;
+            }
+        }
+
+        // The current tick's bucket is visited again next time: it may hold deadlines later in the tick.
+        _cursor = nowTick;
+    }
+
+    private void UpdateTimer(long now)
+    {
+        if (_filed > 0 && !_timerRunning)
+        {
+            _cursor = now / _tickTimestamps;
+            if (_timer is null)
+            {
+                // The timer must not capture the ExecutionContext of whichever owner armed it first.
+                var restoreFlow = !ExecutionContext.IsFlowSuppressed();
+                if (restoreFlow)
+                {
+                    ExecutionContext.SuppressFlow();
+                }
+
+                try
+                {
+                    _timer = _time.CreateTimer(s_onTick, this, TickLength, TickLength);
+                }
+                finally
+                {
+                    if (restoreFlow)
+                    {
+                        ExecutionContext.RestoreFlow();
+                    }
+                }
+            }
+            else
+            {
+                _timer.Change(TickLength, TickLength);
+            }
+
+            _timerRunning = true;
+        }
+        else if (_filed == 0 && _timerRunning)
+        {
+            _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timerRunning = false;
+        }
+    }
+
+    private int BucketOf(long deadline) => (int)(deadline / _tickTimestamps & (BucketCount - 1));
+
+    private void Link(TokenSlot slot, int bucket)
+    {
+        Debug.Assert(slot.WheelBucket < 0, "A slot is filed in one bucket at most.");
+        var head = _buckets[bucket];
+        slot.WheelBucket = bucket;
+        slot.WheelPrevious = null;
+        slot.WheelNext = head;
+        if (head is not null)
+        {
+            head.WheelPrevious = slot;
+        }
+
+        _buckets[bucket] = slot;
+        _filed++;
+    }
+
+    private void Unlink(TokenSlot slot)
+    {
+        var bucket = slot.WheelBucket;
+        if (bucket < 0)
+        {
+            return;
+        }
+
+        if (slot.WheelPrevious is null)
+        {
+            _buckets[bucket] = slot.WheelNext;
+        }
+        else
+        {
+            slot.WheelPrevious.WheelNext = slot.WheelNext;
+        }
+
+        if (slot.WheelNext is not null)
+        {
+            slot.WheelNext.WheelPrevious = slot.WheelPrevious;
+        }
+
+        slot.WheelBucket = -1;
+        slot.WheelNext = null;
+        slot.WheelPrevious = null;
+        _filed--;
+    }
+}

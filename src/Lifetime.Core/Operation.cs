@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
+
+namespace Lifetime;
+
+/// <summary>What a caller asked of its owner.</summary>
+internal enum OperationKind
+{
+    Renew,
+    CancelCurrent,
+    Touch,
+    RetireSlot,
+    CancelAll,
+    Dispose,
+}
+
+/// <summary>
+/// A caller's request and its reply: the message posted into the mailbox and the
+/// <see cref="IValueTaskSource{TResult}"/> the caller awaits. Owners keep one instance for reuse; the
+/// version of <see cref="ManualResetValueTaskSourceCore{TResult}"/> rejects a stale or second await.
+/// </summary>
+internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationToken>, IValueTaskSource<bool>, IValueTaskSource
+{
+    private readonly bool _reusable;
+    private ManualResetValueTaskSourceCore<Reply> _core;
+    private List<Exception>? _errors;
+
+    public Operation(bool reusable)
+    {
+        _reusable = reusable;
+        _core.RunContinuationsAsynchronously = true;
+    }
+
+    public OperationKind Kind { get; private set; }
+
+    public TokenSlot? Slot { get; private set; }
+
+    /// <summary>The requested timeout, or <see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>
+    public TimeSpan Timeout { get; private set; }
+
+    public CancellationToken[]? Links { get; private set; }
+
+    /// <summary>For RenewOwned: the caller's source, and its token read at the call site.</summary>
+    public CancellationTokenSource? OwnedSource { get; private set; }
+
+    public CancellationToken OwnedToken { get; private set; }
+
+    /// <summary>The sources this operation ends, when they are handed away from the processing path.</summary>
+    public List<CancellationTokenSource>? Dispatched { get; set; }
+
+    public short Version => _core.Version;
+
+    public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
+    {
+        Kind = kind;
+        Slot = slot;
+        Timeout = timeout;
+        Links = links;
+        OwnedSource = ownedSource;
+        OwnedToken = ownedToken;
+        return this;
+    }
+
+    void IOwnerMessage.Process(TokenOwner owner) => owner.Execute(this);
+
+    /// <summary>Records an exception that strict mode propagates to this operation's caller.</summary>
+    public void AddError(Exception exception) => (_errors ??= new List<Exception>(1)).Add(exception);
+
+    /// <summary>Answers the caller: with the recorded exceptions if there are any, else with the result.</summary>
+    public void Complete(CancellationToken token = default, bool flag = false)
+    {
+        var errors = _errors;
+        _errors = null;
+        if (errors is null)
+        {
+            _core.SetResult(new Reply(token, flag));
+        }
+        else
+        {
+            _core.SetException(errors.Count == 1 ? errors[0] : new AggregateException(errors));
+        }
+    }
+
+    public void Fail(Exception exception)
+    {
+        _errors = null;
+        _core.SetException(exception);
+    }
+
+    /// <summary>
+    /// The caller's view of a token reply. Takes the result at once when the operation completed while
+    /// the caller drained the mailbox itself, which allocates nothing.
+    /// </summary>
+    public ValueTask<CancellationToken> AsTokenTask()
+    {
+        var version = _core.Version;
+        if (_core.GetStatus(version) == ValueTaskSourceStatus.Succeeded)
+        {
+            var token = _core.GetResult(version).Token;
+            Release();
+            return new ValueTask<CancellationToken>(token);
+        }
+
+        return new ValueTask<CancellationToken>(this, version);
+    }
+
+    public ValueTask<bool> AsFlagTask()
+    {
+        var version = _core.Version;
+        if (_core.GetStatus(version) == ValueTaskSourceStatus.Succeeded)
+        {
+            var flag = _core.GetResult(version).Flag;
+            Release();
+            return new ValueTask<bool>(flag);
+        }
+
+        return new ValueTask<bool>(this, version);
+    }
+
+    public ValueTask AsTask()
+    {
+        var version = _core.Version;
+        if (_core.GetStatus(version) == ValueTaskSourceStatus.Succeeded)
+        {
+            _core.GetResult(version);
+            Release();
+            return default;
+        }
+
+        return new ValueTask(this, version);
+    }
+
+    CancellationToken IValueTaskSource<CancellationToken>.GetResult(short token)
+    {
+        try
+        {
+            return _core.GetResult(token).Token;
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        try
+        {
+            return _core.GetResult(token).Flag;
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    void IValueTaskSource.GetResult(short token)
+    {
+        try
+        {
+            _core.GetResult(token);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<CancellationToken>.GetStatus(short token) => _core.GetStatus(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _core.GetStatus(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<CancellationToken>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Returns a reusable operation to its owner once its result has been taken.</summary>
+    private void Release()
+    {
+        Debug.Assert(_errors is null, "Errors are consumed when the operation completes.");
+        if (!_reusable)
+        {
+            return;
+        }
+
+        var slot = Slot;
+        Init(default, null);
+        Dispatched = null;
+        _core.Reset();
+        slot?.Owner.ReturnOperation(this);
+    }
+
+    /// <summary>Throws the exception of a completed operation that the caller waits for synchronously.</summary>
+    public static void Wait(ValueTask task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        try
+        {
+            task.AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            ExceptionDispatchInfo.Capture(ex).Throw();
+            throw;
+        }
+    }
+
+    private readonly struct Reply
+    {
+        public Reply(CancellationToken token, bool flag)
+        {
+            Token = token;
+            Flag = flag;
+        }
+
+        public CancellationToken Token { get; }
+
+        public bool Flag { get; }
+    }
+}

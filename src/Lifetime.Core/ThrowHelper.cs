@@ -1,0 +1,33 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Lifetime;
+
+/// <summary>Cold-path throws, kept out of the callers so they stay small.</summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    public static void ThrowObjectDisposed(bool slot) => throw CreateObjectDisposed(slot);
+
+    public static ObjectDisposedException CreateObjectDisposed(bool slot) => slot
+        ? new ObjectDisposedException(nameof(TokenSlot), "The slot has been retired, or its owner disposed.")
+        : new ObjectDisposedException(nameof(TokenOwner));
+
+    [DoesNotReturn]
+    public static void ThrowTimeoutOutOfRange(string paramName, TimeSpan timeout) =>
+        throw new ArgumentOutOfRangeException(paramName, timeout, "The timeout must be Timeout.InfiniteTimeSpan, or between zero and 4294967294 milliseconds (about 49.7 days).");
+
+    [DoesNotReturn]
+    public static void ThrowArgumentNull(string paramName) => throw new ArgumentNullException(paramName);
+
+    [DoesNotReturn]
+    public static void ThrowNoLinks(string paramName) =>
+        throw new ArgumentException("At least one token to link to is required; use RenewAsync for a token without links.", paramName);
+
+    [DoesNotReturn]
+    public static void ThrowAlreadyOwned(string paramName) =>
+        throw new InvalidOperationException($"The source passed as '{paramName}' is already owned by a TokenOwner; a source can be handed to an owner only once.");
+
+    public static InvalidOperationException CreateFactoryReturnedNull() =>
+        new("TokenOwnerOptions.SourceFactory returned null; it must return a new CancellationTokenSource.");
+}

@@ -1,0 +1,215 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Lifetime;
+
+// The caller's side of the mailbox: building requests, posting them, and draining an idle mailbox on
+// the caller's own thread. Nothing here touches owner state.
+public sealed partial class TokenOwner
+{
+    // Messages one drainer processes before it hands the rest to the thread pool, so that a caller
+    // which happened to find the mailbox idle is not kept busy by everyone else's requests.
+    private const int DrainBudget = 64;
+
+    private static readonly WaitCallback s_drainOnThreadPool = static state => ((TokenOwner)state!).ResumeDrain();
+    private static readonly Action<object?> s_onOuterTokenCancelled = static state =>
+    {
+        if (((WeakReference<TokenOwner>)state!).TryGetTarget(out var owner))
+        {
+            owner.SendDispose();
+        }
+    };
+
+    private CancellationTokenRegistration _outerRegistration;
+
+    internal ValueTask<CancellationToken> Renew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links, CancellationTokenSource? owned)
+    {
+        if (slot.IsClosedForRenew)
+        {
+            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+        }
+
+        var operation = RentOperation().Init(OperationKind.Renew, slot, timeout, links);
+        if (!TryPost(operation))
+        {
+            ReturnOperation(operation);
+            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+        }
+
+        return operation.AsTokenTask();
+    }
+
+    internal ValueTask<CancellationToken> RenewOwned(TokenSlot slot, CancellationTokenSource source)
+    {
+        if (slot.IsClosedForRenew)
+        {
+            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+        }
+
+        // Read the token first: a disposed source throws here, before anything is claimed or queued.
+        var token = source.Token;
+        if (!SourceOwnership.TryClaim(source))
+        {
+            ThrowHelper.ThrowAlreadyOwned(nameof(source));
+        }
+
+        var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token);
+        if (!TryPost(operation))
+        {
+            ReturnOperation(operation);
+            SourceOwnership.Release(source);
+            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+        }
+
+        return operation.AsTokenTask();
+    }
+
+    internal ValueTask CancelCurrent(TokenSlot slot)
+    {
+        var operation = RentOperation().Init(OperationKind.CancelCurrent, slot);
+        return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
+    }
+
+    internal ValueTask<bool> Touch(TokenSlot slot, TimeSpan timeout)
+    {
+        var operation = RentOperation().Init(OperationKind.Touch, slot, timeout);
+        if (!TryPost(operation))
+        {
+            ReturnOperation(operation);
+            return new ValueTask<bool>(false);
+        }
+
+        return operation.AsFlagTask();
+    }
+
+    internal ValueTask RetireSlot(TokenSlot slot)
+    {
+        var operation = RentOperation().Init(OperationKind.RetireSlot, slot);
+        return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
+    }
+
+    /// <summary>
+    /// Posts a message from the owner's machinery (deadline wheel, link, outer token). Dropped once the
+    /// owner is closed: its disposal ends everything such a message could have ended.
+    /// </summary>
+    internal void PostInternal(IOwnerMessage message) => TryPost(message);
+
+    /// <summary>
+    /// Blocks until <paramref name="task"/> completes, unless the caller is a callback running on this
+    /// owner's processing path, where waiting would deadlock: there the request simply stays queued.
+    /// </summary>
+    internal void WaitUnlessOnPath(ValueTask task)
+    {
+        if (task.IsCompleted || !_gate.IsHeldByCurrentThread())
+        {
+            Operation.Wait(task);
+        }
+    }
+
+    internal void ReturnOperation(Operation operation) => Volatile.Write(ref _spareOperation, operation);
+
+    private Operation RentOperation() => Interlocked.Exchange(ref _spareOperation, null) ?? new Operation(reusable: true);
+
+    private ValueTask ReturnAndComplete(Operation operation)
+    {
+        ReturnOperation(operation);
+        return default;
+    }
+
+    private bool TryPost(IOwnerMessage message)
+    {
+        if (!_mailbox.Writer.TryWrite(message))
+        {
+            return false;
+        }
+
+        if (_gate.TryEnter())
+        {
+            Drain();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the disposal request and closes the mailbox behind it. Returns <see langword="null"/> when
+    /// the owner was already closed.
+    /// </summary>
+    private Operation? SendDispose()
+    {
+        if (_closed)
+        {
+            return null;
+        }
+
+        var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
+        if (!_mailbox.Writer.TryWrite(operation))
+        {
+            return null;
+        }
+
+        _closed = true;
+        _mailbox.Writer.TryComplete();
+        if (_gate.TryEnter())
+        {
+            Drain();
+        }
+
+        CompleteIfDrained();
+        return operation;
+    }
+
+    private void BindOuterToken(CancellationToken outerToken)
+    {
+        if (!outerToken.CanBeCanceled)
+        {
+            return;
+        }
+
+        if (outerToken.IsCancellationRequested)
+        {
+            SendDispose();
+            return;
+        }
+
+        // Weak: a long-lived outer token (ApplicationStopping) must not keep an abandoned owner alive.
+        _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, new WeakReference<TokenOwner>(this));
+    }
+
+    private void ResumeDrain()
+    {
+        _gate.Resume();
+        Drain();
+    }
+
+    /// <summary>Processes messages until the mailbox is empty. The caller holds the gate.</summary>
+    private void Drain()
+    {
+        var reader = _mailbox.Reader;
+        var budget = DrainBudget;
+        while (true)
+        {
+            while (reader.TryRead(out var message))
+            {
+                Process(message);
+                if (--budget == 0 && reader.TryPeek(out _))
+                {
+                    _gate.Suspend();
+                    ThreadPool.UnsafeQueueUserWorkItem(s_drainOnThreadPool, this);
+                    return;
+                }
+            }
+
+            _gate.Exit();
+
+            // A message posted after our last read saw the gate held and left: look once more.
+            if (!reader.TryPeek(out _) || !_gate.TryEnter())
+            {
+                break;
+            }
+        }
+
+        CompleteIfDrained();
+    }
+}

@@ -1,0 +1,516 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+
+namespace Lifetime;
+
+// The processing path: the only code that reads or writes owner state. Each message is processed to
+// the end (state updated, ended sources cancelled and disposed) before its reply is completed, so no
+// continuation ever observes a half-updated owner.
+public sealed partial class TokenOwner
+{
+    private static readonly WaitCallback s_retireOnThreadPool = static state => ((Retirement)state!).Run();
+    private static readonly SendOrPostCallback s_retireOnContext = static state => ((Retirement)state!).Run();
+
+    // Owner state (processing path only).
+    private TokenSlot? _activeSlots;
+    private bool _disposed;
+    private Exception? _fault;
+
+    // Completion bookkeeping, shared with dispatched retirements: one count for the processing path
+    // until it has disposed and drained, plus one per retirement handed away from it.
+    private int _outstanding = 1;
+    private int _drainReleased;
+    private volatile bool _disposeDone;
+
+    internal void Execute(Operation operation)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread(), "Owner state is touched only on the processing path.");
+        switch (operation.Kind)
+        {
+            case OperationKind.Renew:
+                ExecuteRenew(operation);
+                break;
+            case OperationKind.CancelCurrent:
+                EndCurrent(operation.Slot!, operation);
+                Finish(operation);
+                break;
+            case OperationKind.Touch:
+                ExecuteTouch(operation);
+                break;
+            case OperationKind.RetireSlot:
+                if (!_disposed && !operation.Slot!.IsRetired)
+                {
+                    operation.Slot.MarkRetired();
+                    EndCurrent(operation.Slot, operation);
+                }
+
+                Finish(operation);
+                break;
+            case OperationKind.CancelAll:
+                EndAll(operation);
+                Finish(operation);
+                break;
+            case OperationKind.Dispose:
+                ExecuteDispose(operation);
+                break;
+        }
+    }
+
+    /// <summary>A deadline the wheel found due. Processing path only.</summary>
+    internal void OnDeadline(TokenSlot slot)
+    {
+        if (_disposed || slot.Source is null || slot.Deadline == DeadlineWheel.NoDeadline)
+        {
+            return;
+        }
+
+        if (slot.Deadline <= _wheel.Now())
+        {
+            EndCurrent(slot, null);
+        }
+        else
+        {
+            // Touched later after the wheel had taken it off: file it again.
+            _wheel.Schedule(slot);
+        }
+    }
+
+    /// <summary>A link of the token of <paramref name="generation"/> fired. Processing path only.</summary>
+    internal void OnLinkCancelled(TokenSlot slot, int generation)
+    {
+        if (!_disposed && slot.Generation == generation)
+        {
+            EndCurrent(slot, null);
+        }
+    }
+
+    private void ExecuteRenew(Operation operation)
+    {
+        var slot = operation.Slot!;
+        if (_disposed || slot.IsRetired)
+        {
+            if (operation.OwnedSource is { } refused)
+            {
+                SourceOwnership.Release(refused);
+            }
+
+            operation.Fail(ThrowHelper.CreateObjectDisposed(!slot.IsDefault));
+            return;
+        }
+
+        CancellationTokenSource next;
+        CancellationToken token;
+        if (operation.OwnedSource is { } owned)
+        {
+            next = owned;
+            token = operation.OwnedToken;
+        }
+        else
+        {
+            try
+            {
+                next = _sourceFactory is null ? new CancellationTokenSource() : _sourceFactory() ?? throw ThrowHelper.CreateFactoryReturnedNull();
+                token = next.Token;
+            }
+            catch (Exception ex)
+            {
+                // The user's factory failed: the request fails and nothing has changed.
+                operation.Fail(ex);
+                return;
+            }
+        }
+
+        var previous = slot.Detach();
+        slot.Install(next);
+        Activate(slot);
+
+        var bornEnded = false;
+        var deadline = DeadlineWheel.NoDeadline;
+        if (operation.Timeout == TimeSpan.Zero)
+        {
+            bornEnded = true;
+        }
+        else if (operation.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            deadline = _wheel.DeadlineAfter(operation.Timeout);
+        }
+
+        if (!bornEnded && operation.Links is { } links)
+        {
+            bornEnded = AddLinks(slot, links);
+        }
+
+        SetDeadline(slot, bornEnded ? DeadlineWheel.NoDeadline : deadline);
+        if (previous is not null)
+        {
+            Retire(previous, operation);
+        }
+
+        if (bornEnded)
+        {
+            EndCurrent(slot, operation);
+        }
+
+        Finish(operation, token);
+    }
+
+    private void ExecuteTouch(Operation operation)
+    {
+        var slot = operation.Slot!;
+        if (_disposed || slot.IsRetired || slot.Source is null)
+        {
+            operation.Complete(flag: false);
+            return;
+        }
+
+        if (operation.Timeout == TimeSpan.Zero)
+        {
+            EndCurrent(slot, operation);
+        }
+        else
+        {
+            SetDeadline(slot, operation.Timeout == Timeout.InfiniteTimeSpan ? DeadlineWheel.NoDeadline : _wheel.DeadlineAfter(operation.Timeout));
+        }
+
+        Finish(operation, flag: true);
+    }
+
+    private void ExecuteDispose(Operation operation)
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            TokenRegistration.Remove(_outerRegistration);
+            EndAll(operation);
+            _disposeDone = true;
+        }
+
+        Finish(operation);
+        _disposeProcessed.TrySetResult(true);
+    }
+
+    /// <summary>Registers the links of the live token; true when one of them is already cancelled.</summary>
+    private static bool AddLinks(TokenSlot slot, CancellationToken[] links)
+    {
+        foreach (var link in links)
+        {
+            if (link.IsCancellationRequested)
+            {
+                return true;
+            }
+        }
+
+        foreach (var link in links)
+        {
+            if (link.CanBeCanceled)
+            {
+                // If the link is cancelled meanwhile, the registration posts its message at once; it is
+                // processed after this one and ends the token then.
+                slot.AddLink(new LinkRegistration(slot, link));
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends the slot's live token, if any, for <paramref name="operation"/> (null: no caller).</summary>
+    private void EndCurrent(TokenSlot slot, Operation? operation)
+    {
+        var source = slot.Detach();
+        if (source is null)
+        {
+            return;
+        }
+
+        SetDeadline(slot, DeadlineWheel.NoDeadline);
+        Deactivate(slot);
+        Retire(source, operation);
+    }
+
+    private void EndAll(Operation operation)
+    {
+        while (_activeSlots is { } slot)
+        {
+            EndCurrent(slot, operation);
+        }
+    }
+
+    /// <summary>
+    /// Writes the live token's deadline and tells the wheel when it must look: when a deadline appears,
+    /// disappears or moves earlier. A later deadline needs nothing: the wheel meets the slot at its old
+    /// deadline and files it again.
+    /// </summary>
+    private void SetDeadline(TokenSlot slot, long deadline)
+    {
+        var previous = slot.Deadline;
+        if (previous == deadline)
+        {
+            return;
+        }
+
+        Volatile.Write(ref slot.Deadline, deadline);
+        if (previous == DeadlineWheel.NoDeadline || deadline < previous)
+        {
+            _wheel.Schedule(slot);
+        }
+    }
+
+    /// <summary>Cancels and disposes an ended source, here or where <see cref="CallbackPlacement"/> says.</summary>
+    private void Retire(CancellationTokenSource source, Operation? operation)
+    {
+        if (_placement == CallbackPlacement.Inline)
+        {
+            CancelAndDispose(source, operation);
+        }
+        else if (operation is null)
+        {
+            Dispatch(new Retirement(this, source, null));
+        }
+        else
+        {
+            (operation.Dispatched ??= new List<CancellationTokenSource>(1)).Add(source);
+        }
+    }
+
+    /// <summary>Replies to <paramref name="operation"/>, after its dispatched retirements if it has any.</summary>
+    private void Finish(Operation operation, CancellationToken token = default, bool flag = false)
+    {
+        if (operation.Dispatched is null)
+        {
+            operation.Complete(token, flag);
+        }
+        else
+        {
+            Dispatch(new Retirement(this, null, operation, token, flag));
+        }
+    }
+
+    private void Dispatch(Retirement retirement)
+    {
+        Interlocked.Increment(ref _outstanding);
+        if (_placement == CallbackPlacement.SynchronizationContext)
+        {
+            _callbackContext!.Post(s_retireOnContext, retirement);
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(s_retireOnThreadPool, retirement);
+        }
+    }
+
+    /// <summary>
+    /// Cancels then disposes an ended source, applying the exception policy. Runs on the processing
+    /// path, or on the thread a <see cref="Retirement"/> was dispatched to.
+    /// </summary>
+    private void CancelAndDispose(CancellationTokenSource source, Operation? operation)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (Exception ex)
+        {
+            if (_throwOnCancelException && operation is not null)
+            {
+                operation.AddError(ex);
+            }
+            else
+            {
+                Report(ex);
+            }
+        }
+        finally
+        {
+            source.Dispose();
+        }
+    }
+
+    private void Report(Exception exception)
+    {
+        try
+        {
+            _onCancelException?.Invoke(exception);
+        }
+#pragma warning disable CA1031 // A throwing reporter must not break cleanup: swallowing is the documented policy.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private void Activate(TokenSlot slot)
+    {
+        if (slot.IsActive)
+        {
+            return;
+        }
+
+        slot.IsActive = true;
+        slot.ActivePrevious = null;
+        slot.ActiveNext = _activeSlots;
+        if (_activeSlots is not null)
+        {
+            _activeSlots.ActivePrevious = slot;
+        }
+
+        _activeSlots = slot;
+    }
+
+    private void Deactivate(TokenSlot slot)
+    {
+        if (!slot.IsActive)
+        {
+            return;
+        }
+
+        slot.IsActive = false;
+        if (slot.ActivePrevious is null)
+        {
+            _activeSlots = slot.ActiveNext;
+        }
+        else
+        {
+            slot.ActivePrevious.ActiveNext = slot.ActiveNext;
+        }
+
+        if (slot.ActiveNext is not null)
+        {
+            slot.ActiveNext.ActivePrevious = slot.ActivePrevious;
+        }
+
+        slot.ActiveNext = null;
+        slot.ActivePrevious = null;
+    }
+
+    private void Process(IOwnerMessage message)
+    {
+        try
+        {
+            message.Process(this);
+        }
+#pragma warning disable CA1031 // The processing path must survive to dispose what it owns and report the failure through Completion.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnProcessingFailure(message, ex);
+        }
+    }
+
+    /// <summary>
+    /// The processing path itself failed (not a callback: those obey the exception policy). The request
+    /// that was being processed faults with the exception, the owner disposes itself, and
+    /// <see cref="Completion"/> faults with it.
+    /// </summary>
+    private void OnProcessingFailure(IOwnerMessage message, Exception exception)
+    {
+        _fault ??= exception;
+        if (message is Operation operation)
+        {
+            try
+            {
+                operation.Fail(exception);
+            }
+            catch (InvalidOperationException)
+            {
+                // It had already been answered before the failure.
+            }
+        }
+
+        _closed = true;
+        _mailbox.Writer.TryComplete();
+        if (!_disposed)
+        {
+            _disposed = true;
+            TokenRegistration.Remove(_outerRegistration);
+            while (_activeSlots is { } slot)
+            {
+                var source = slot.Detach();
+                Deactivate(slot);
+                if (source is not null)
+                {
+                    SetDeadline(slot, DeadlineWheel.NoDeadline);
+                    CancelAndDispose(source, null);
+                }
+            }
+
+            _disposeDone = true;
+            _disposeProcessed.TrySetResult(true);
+        }
+    }
+
+    /// <summary>
+    /// Releases the processing path's count once the owner is disposed and its closed mailbox is empty.
+    /// Called by whoever last drained, and by the sender of the disposal.
+    /// </summary>
+    private void CompleteIfDrained()
+    {
+        if (_disposeDone && _mailbox.Reader.Completion.IsCompleted && Interlocked.Exchange(ref _drainReleased, 1) == 0)
+        {
+            ReleaseOutstanding();
+        }
+    }
+
+    private void ReleaseOutstanding()
+    {
+        if (Interlocked.Decrement(ref _outstanding) != 0)
+        {
+            return;
+        }
+
+        if (_fault is { } fault)
+        {
+            _completion.TrySetException(fault);
+        }
+        else
+        {
+            _completion.TrySetResult(true);
+        }
+    }
+
+    /// <summary>
+    /// Ended sources handed away from the processing path (<see cref="CallbackPlacement.ThreadPool"/> or
+    /// <see cref="CallbackPlacement.SynchronizationContext"/>): cancels and disposes them there, then
+    /// answers the operation that ended them, if any.
+    /// </summary>
+    private sealed class Retirement
+    {
+        private readonly TokenOwner _owner;
+        private readonly CancellationTokenSource? _source;
+        private readonly Operation? _operation;
+        private readonly CancellationToken _token;
+        private readonly bool _flag;
+
+        public Retirement(TokenOwner owner, CancellationTokenSource? source, Operation? operation, CancellationToken token = default, bool flag = false)
+        {
+            _owner = owner;
+            _source = source;
+            _operation = operation;
+            _token = token;
+            _flag = flag;
+        }
+
+        public void Run()
+        {
+            if (_source is not null)
+            {
+                _owner.CancelAndDispose(_source, null);
+            }
+
+            if (_operation is { } operation)
+            {
+                var sources = operation.Dispatched!;
+                operation.Dispatched = null;
+                foreach (var source in sources)
+                {
+                    _owner.CancelAndDispose(source, operation);
+                }
+
+                operation.Complete(_token, _flag);
+            }
+
+            _owner.ReleaseOutstanding();
+        }
+    }
+}

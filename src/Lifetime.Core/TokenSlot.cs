@@ -1,0 +1,358 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Lifetime;
+
+/// <summary>
+/// A serial slot of a <see cref="TokenOwner"/>: at most one live token at a time, each renew ending the
+/// previous one. Create slots with <see cref="TokenOwner.CreateSlot"/>; the owner's own renew methods act
+/// on its default slot.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A slot is a handle: every operation is a message to its owner, processed on the owner's single
+/// processing path, which alone creates, cancels and disposes the slot's sources. The fields below the
+/// public members are owner state: only that path reads or writes them, except where a comment says
+/// otherwise (the published source for <see cref="IsCurrent"/>, the deadline the wheel reads, and the
+/// wheel's own links).
+/// </para>
+/// <para>
+/// All members are thread-safe. A cancellation callback may call any of them, including on its own slot:
+/// the call becomes a message behind the one being processed.
+/// </para>
+/// </remarks>
+public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
+{
+    private readonly bool _isDefault;
+
+    // Set by the first caller of Dispose/DisposeAsync so that later renews fail at the call site.
+    private volatile bool _retireRequested;
+
+    // Owner state (processing path only).
+    private CancellationTokenSource? _source; // also read, volatile, by IsCurrent
+    private int _generation;
+    private LinkRegistration? _links;
+    private WeakReference<TokenSlot>? _weakSelf;
+    private bool _retired;
+
+    internal TokenSlot(TokenOwner owner, bool isDefault)
+    {
+        Owner = owner;
+        _isDefault = isDefault;
+    }
+
+    /// <summary>Gets the owner whose processing path manages this slot.</summary>
+    public TokenOwner Owner { get; }
+
+    // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written only
+    // by the processing path; read, volatile, by the deadline wheel.
+    internal long Deadline;
+
+    // Deadline wheel state: written only under the wheel's drain gate, except WheelQueued, which the
+    // processing path sets and the wheel clears (both atomically).
+    internal TokenSlot? WheelNext;
+    internal TokenSlot? WheelPrevious;
+    internal int WheelBucket = -1;
+    internal int WheelQueued;
+
+    // The owner's list of slots holding a live source (processing path only).
+    internal TokenSlot? ActiveNext;
+    internal TokenSlot? ActivePrevious;
+    internal bool IsActive;
+
+    internal bool IsRetired => _retired;
+
+    internal int Generation => _generation;
+
+    internal CancellationTokenSource? Source => _source;
+
+    /// <summary>
+    /// Ends the slot's current token, if any, and returns a new live token.
+    /// </summary>
+    /// <returns>
+    /// The new token. When the returned task completes, the previous token reports
+    /// <see cref="CancellationToken.IsCancellationRequested"/> and its source is disposed.
+    /// </returns>
+    /// <exception cref="ObjectDisposedException">
+    /// The slot was retired or its owner disposed: thrown at once when that was already requested,
+    /// otherwise the returned task faults with it. Nothing changes.
+    /// </exception>
+    /// <exception cref="AggregateException">
+    /// Strict mode only (<see cref="TokenOwnerOptions.ThrowOnCancelException"/>): a callback of the
+    /// previous token threw. The new token is installed all the same; end it with
+    /// <see cref="CancelAndDisposeAsync"/> or renew again.
+    /// </exception>
+    public ValueTask<CancellationToken> RenewAsync() => Owner.Renew(this, Timeout.InfiniteTimeSpan, null, null);
+
+    /// <summary>
+    /// Ends the slot's current token and returns a new one that the owner cancels once
+    /// <paramref name="timeout"/> has passed, measured on the owner's <see cref="TimeProvider"/>.
+    /// </summary>
+    /// <param name="timeout">
+    /// How long the token lives: <see cref="TimeSpan.Zero"/> returns a token born cancelled;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> returns a token with no deadline.
+    /// </param>
+    /// <returns>
+    /// The new token. It is never cancelled before <paramref name="timeout"/> has passed, and at most one
+    /// deadline-wheel tick (10 ms) after, while its owner's processing path is free to run.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or longer
+    /// than 4294967294 ms. Thrown at the call site; nothing is queued.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>.</exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
+    public ValueTask<CancellationToken> RenewAfterAsync(TimeSpan timeout)
+    {
+        ValidateTimeout(timeout, nameof(timeout));
+        return Owner.Renew(this, timeout, null, null);
+    }
+
+    /// <summary>
+    /// Ends the slot's current token and returns a new one that the owner cancels as soon as any of
+    /// <paramref name="links"/> is cancelled. No linked source is created: each link is a registration on
+    /// the external token, removed when the new token ends.
+    /// </summary>
+    /// <param name="links">
+    /// The tokens to follow. Tokens that cannot be cancelled are ignored; an already cancelled one makes
+    /// the new token born cancelled. The array is copied; changing it later has no effect.
+    /// </param>
+    /// <returns>The new token.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="links"/> is empty.</exception>
+    /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>.</exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
+    public ValueTask<CancellationToken> RenewLinkedAsync(params CancellationToken[] links)
+    {
+        var copy = CopyLinks(links, nameof(links));
+        return Owner.Renew(this, Timeout.InfiniteTimeSpan, copy, null);
+    }
+
+    /// <summary>
+    /// Ends the slot's current token and returns a new one that the owner cancels when
+    /// <paramref name="timeout"/> has passed or any of <paramref name="links"/> is cancelled, whichever
+    /// comes first.
+    /// </summary>
+    /// <param name="timeout">As for <see cref="RenewAfterAsync"/>.</param>
+    /// <param name="links">As for <see cref="RenewLinkedAsync"/>.</param>
+    /// <returns>The new token.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RenewAfterAsync"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="links"/> is empty.</exception>
+    /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>.</exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
+    public ValueTask<CancellationToken> RenewLinkedAfterAsync(TimeSpan timeout, params CancellationToken[] links)
+    {
+        ValidateTimeout(timeout, nameof(timeout));
+        var copy = CopyLinks(links, nameof(links));
+        return Owner.Renew(this, timeout, copy, null);
+    }
+
+    /// <summary>
+    /// Ends the slot's current token and makes <paramref name="source"/>'s token the live one. Ownership
+    /// of <paramref name="source"/> passes to the owner, which cancels and disposes it in due course:
+    /// the caller must not cancel or dispose it afterwards.
+    /// </summary>
+    /// <param name="source">A source nobody else will cancel or dispose.</param>
+    /// <returns>The token of <paramref name="source"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="source"/> was already handed to an owner (this one or another).
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">
+    /// <paramref name="source"/> is already disposed, or as for <see cref="RenewAsync"/>. When the request
+    /// fails this way, ownership does not pass: the source is left untouched and is the caller's again.
+    /// </exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
+    public ValueTask<CancellationToken> RenewOwnedAsync(CancellationTokenSource source)
+    {
+        if (source is null)
+        {
+            ThrowHelper.ThrowArgumentNull(nameof(source));
+        }
+
+        return Owner.RenewOwned(this, source);
+    }
+
+    /// <summary>
+    /// Ends the slot's current token, if any (its source is cancelled and disposed). The slot stays
+    /// usable.
+    /// </summary>
+    /// <returns>A task that completes once the token is ended.</returns>
+    /// <remarks>After the slot is retired or its owner disposed, this is a harmless no-op.</remarks>
+    /// <exception cref="AggregateException">Strict mode only: a callback of the ended token threw.</exception>
+    public ValueTask CancelAndDisposeAsync() => Owner.CancelCurrent(this);
+
+    /// <summary>
+    /// Sets the current token's deadline to now + <paramref name="timeout"/> in place, without renewing
+    /// it (idle timeouts touched by heartbeats). The deadline may move later or earlier; a token without
+    /// a deadline gets one.
+    /// </summary>
+    /// <param name="timeout">
+    /// The new time to live: <see cref="TimeSpan.Zero"/> ends the token now;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> removes its deadline.
+    /// </param>
+    /// <returns>
+    /// <see langword="true"/> when the slot had a live token; <see langword="false"/> when it had none
+    /// (never renewed, already ended, slot retired or owner disposed), in which case nothing changes.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RenewAfterAsync"/>.</exception>
+    public ValueTask<bool> TouchAsync(TimeSpan timeout)
+    {
+        ValidateTimeout(timeout, nameof(timeout));
+        return Owner.Touch(this, timeout);
+    }
+
+    /// <summary>
+    /// Tells whether <paramref name="token"/> is this slot's live token, so that the result of work
+    /// started under an older token can be dropped.
+    /// </summary>
+    /// <param name="token">A token previously returned by this slot.</param>
+    /// <returns>
+    /// <see langword="true"/> only while <paramref name="token"/> is the slot's live token and is not
+    /// cancelled; <see langword="false"/> once it has been cancelled for any reason, and for any token the
+    /// slot did not hand out.
+    /// </returns>
+    /// <remarks>
+    /// Reads a snapshot that the processing path publishes; it takes no lock, sends no message and never
+    /// throws, also after disposal.
+    /// </remarks>
+    public bool IsCurrent(CancellationToken token)
+    {
+        if (!token.CanBeCanceled || token.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        var source = Volatile.Read(ref _source);
+        if (source is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return source.Token == token;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The processing path disposed it after our read: it is no longer current.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Retires the slot: ends its current token and makes later renews fail with
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    /// <returns>A task that completes once the slot's token is ended.</returns>
+    /// <remarks>
+    /// Idempotent and safe from any thread. After the first call, and after the owner's disposal, it is a
+    /// harmless no-op. The owner's default slot cannot be retired on its own; dispose the owner instead.
+    /// </remarks>
+    public ValueTask DisposeAsync()
+    {
+        if (_isDefault)
+        {
+            return default;
+        }
+
+        _retireRequested = true;
+        return Owner.RetireSlot(this);
+    }
+
+    /// <summary>
+    /// Retires the slot, like <see cref="DisposeAsync"/>, and waits until its token is ended. Called from
+    /// a cancellation callback running on the owner's processing path, it queues the retirement and
+    /// returns at once instead.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_isDefault)
+        {
+            return;
+        }
+
+        _retireRequested = true;
+        Owner.WaitUnlessOnPath(Owner.RetireSlot(this));
+    }
+
+    /// <summary>Whether a renew must be refused at the call site.</summary>
+    internal bool IsClosedForRenew => _retireRequested || Owner.IsClosed;
+
+    internal bool IsDefault => _isDefault;
+
+    internal WeakReference<TokenSlot> WeakSelf => _weakSelf ??= new WeakReference<TokenSlot>(this);
+
+    /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
+    internal void Install(CancellationTokenSource source)
+    {
+        Debug.Assert(_source is null, "Detach the previous source first.");
+        Debug.Assert(_links is null, "Links belong to the previous source.");
+        _generation++;
+        Volatile.Write(ref _source, source);
+    }
+
+    /// <summary>
+    /// Takes the live source out of the slot and removes its links; the caller ends it. The deadline is
+    /// left for the caller to set. Processing path only.
+    /// </summary>
+    internal CancellationTokenSource? Detach()
+    {
+        var source = _source;
+        if (source is null)
+        {
+            return null;
+        }
+
+        Volatile.Write(ref _source, null);
+        for (var link = _links; link is not null; link = link.Next)
+        {
+            link.Unregister();
+        }
+
+        _links = null;
+        return source;
+    }
+
+    /// <summary>Adds a link registration for the live source. Processing path only.</summary>
+    internal void AddLink(LinkRegistration link)
+    {
+        link.Next = _links;
+        _links = link;
+    }
+
+    internal void MarkRetired() => _retired = true;
+
+    // The slot is its own deadline message: the wheel posts the slot when its deadline falls due.
+    void IOwnerMessage.Process(TokenOwner owner) => owner.OnDeadline(this);
+
+    private static void ValidateTimeout(TimeSpan timeout, string paramName)
+    {
+        if ((timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan) || timeout.TotalMilliseconds > MaxTimeoutMilliseconds)
+        {
+            ThrowHelper.ThrowTimeoutOutOfRange(paramName, timeout);
+        }
+    }
+
+    private static CancellationToken[] CopyLinks(CancellationToken[] links, string paramName)
+    {
+        if (links is null)
+        {
+            ThrowHelper.ThrowArgumentNull(paramName);
+        }
+
+        if (links.Length == 0)
+        {
+            ThrowHelper.ThrowNoLinks(paramName);
+        }
+
+        return (CancellationToken[])links.Clone();
+    }
+
+    // The largest timeout CancelAfter and System.Threading.Timer accept; kept so that a timeout valid for
+    // one is valid for the other.
+    private const double MaxTimeoutMilliseconds = uint.MaxValue - 1.0;
+}

@@ -251,7 +251,7 @@ public sealed partial class TokenOwner
         }
 
         Volatile.Write(ref slot.Deadline, deadline);
-        if (previous == DeadlineWheel.NoDeadline || deadline < previous)
+        if (previous == DeadlineWheel.NoDeadline || deadline == DeadlineWheel.NoDeadline || deadline < previous)
         {
             _wheel.Schedule(slot);
         }

@@ -197,6 +197,8 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
 
     internal DeadlineWheel Wheel => _wheel;
 
+    internal TokenSlot DefaultSlotForTests => _defaultSlot;
+
     private async ValueTask DisposeAndDrainAsync(Operation operation)
     {
         await operation.AsTask().ConfigureAwait(false);

@@ -48,7 +48,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 
     // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written only
     // by the processing path; read, volatile, by the deadline wheel.
-    internal long Deadline;
+    internal long Deadline = DeadlineWheel.NoDeadline;
 
     // Deadline wheel state: written only under the wheel's drain gate, except WheelQueued, which the
     // processing path sets and the wheel clears (both atomically).
@@ -67,6 +67,9 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     internal int Generation => _generation;
 
     internal CancellationTokenSource? Source => _source;
+
+    /// <summary>Test hook: the first link registration of the live token.</summary>
+    internal object? FirstLink => _links;
 
     /// <summary>
     /// Ends the slot's current token, if any, and returns a new live token.

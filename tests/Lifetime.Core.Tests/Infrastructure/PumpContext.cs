@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+
+namespace Lifetime.Tests.Infrastructure;
+
+/// <summary>A SynchronizationContext with one dedicated thread, like a game engine's main thread.</summary>
+public sealed class PumpContext : SynchronizationContext, IDisposable
+{
+    private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _queue = new();
+    private readonly Thread _thread;
+
+    public PumpContext()
+    {
+        _thread = new Thread(Pump) { IsBackground = true, Name = "PumpContext" };
+        _thread.Start();
+    }
+
+    public int ThreadId => _thread.ManagedThreadId;
+
+    public int Posted { get; private set; }
+
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        Posted++;
+        _queue.Add((d, state));
+    }
+
+    public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException();
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _thread.Join(Bounded.Limit);
+    }
+
+    private void Pump()
+    {
+        SetSynchronizationContext(this);
+        foreach (var (callback, state) in _queue.GetConsumingEnumerable())
+        {
+            callback(state);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Lifetime.Tests.Infrastructure;
+
+namespace Lifetime.Tests;
+
+public sealed class TokenOwnerLinkTests
+{
+    [Fact]
+    public async Task RenewLinkedAsync_LinkCancelled_EndsTokenBeforeCancelReturns()
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options());
+        using var external = new CancellationTokenSource();
+        var token = await owner.RenewLinkedAsync(external.Token).Within();
+
+        external.Cancel();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.False(owner.IsCurrent(token));
+        counter.AssertBalanced();
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_AnyOfSeveralLinks_EndsToken()
+    {
+        await using var owner = new TokenOwner();
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        var token = await owner.RenewLinkedAsync(a.Token, CancellationToken.None, b.Token).Within();
+
+        b.Cancel();
+
+        Assert.True(token.IsCancellationRequested);
+        a.Cancel();
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_AlreadyCancelledLink_TokenBornCancelled()
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options());
+
+        var token = await owner.RenewLinkedAsync(CancellationToken.None, new CancellationToken(canceled: true)).Within();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.False(owner.IsCurrent(token));
+        counter.AssertBalanced();
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_OnlyUncancellableLinks_LiveToken()
+    {
+        await using var owner = new TokenOwner();
+
+        var token = await owner.RenewLinkedAsync(CancellationToken.None, default).Within();
+
+        Assert.True(owner.IsCurrent(token));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_LinkOfRenewedToken_IgnoredWhenItFires()
+    {
+        await using var owner = new TokenOwner();
+        using var external = new CancellationTokenSource();
+        await owner.RenewLinkedAsync(external.Token).Within();
+        var token = await owner.RenewAsync().Within();
+
+        external.Cancel();
+
+        Assert.False(token.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(token));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_CallerChangesArrayAfterCall_NoEffect()
+    {
+        await using var owner = new TokenOwner();
+        using var external = new CancellationTokenSource();
+        var links = new[] { external.Token };
+
+        var token = await owner.RenewLinkedAsync(links).Within();
+        links[0] = CancellationToken.None;
+        external.Cancel();
+
+        Assert.True(token.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task RenewLinkedAfterAsync_TimeoutFirst_EndsToken()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        using var external = new CancellationTokenSource();
+        var token = await owner.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), external.Token).Within();
+
+        time.Advance(TimeSpan.FromSeconds(1.02));
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(0, time.ArmedTimers);
+        Assert.True(LinkIsGone(owner));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAfterAsync_LinkFirst_EndsTokenAndDisarmsDeadline()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        using var external = new CancellationTokenSource();
+        var token = await owner.RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), external.Token).Within();
+
+        external.Cancel();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(0, time.ArmedTimers);
+    }
+
+    [Theory]
+    [InlineData("renew")]
+    [InlineData("cancel")]
+    [InlineData("dispose")]
+    public async Task Link_TokenEnded_RegistrationRemovedFromExternalToken(string how)
+    {
+        using var external = new CancellationTokenSource();
+        var owner = new TokenOwner();
+        var link = await LinkAndTrack(owner, external.Token);
+
+        switch (how)
+        {
+            case "renew":
+                await owner.RenewAsync().Within();
+                break;
+            case "cancel":
+                await owner.CancelAndDisposeAsync().Within();
+                break;
+            default:
+                await owner.DisposeAsync().Within();
+                break;
+        }
+
+        // The external source is alive; if it still held our registration, the link could not be collected.
+        await Collect(link);
+        GC.KeepAlive(external);
+        await owner.DisposeAsync().Within();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> LinkAndTrack(TokenOwner owner, CancellationToken external)
+    {
+        await owner.RenewLinkedAsync(external).Within();
+        return new WeakReference(LinkOf(owner));
+    }
+
+    private static object? LinkOf(TokenOwner owner) => owner.DefaultSlotForTests.FirstLink;
+
+    private static bool LinkIsGone(TokenOwner owner) => LinkOf(owner) is null;
+
+    internal static async Task Collect(WeakReference reference)
+    {
+        for (var i = 0; i < 20 && reference.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(10);
+        }
+
+        Assert.False(reference.IsAlive, "Still reachable after repeated collections.");
+    }
+}

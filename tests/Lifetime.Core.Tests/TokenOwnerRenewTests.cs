@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Lifetime.Tests.Infrastructure;
+
+namespace Lifetime.Tests;
+
+public sealed class TokenOwnerRenewTests
+{
+    [Theory]
+    [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    public async Task Renew_First_ReturnsLiveCurrentToken(string variant)
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+
+        var token = await Variants.Renew(owner, variant).Within();
+
+        Assert.True(token.CanBeCanceled);
+        Assert.False(token.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(token));
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    public async Task Renew_Second_PreviousTokenCancelledWhenRenewCompletes(string variant)
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options(new ManualTimeProvider()));
+        var first = await Variants.Renew(owner, variant, counter).Within();
+
+        var second = await Variants.Renew(owner, variant, counter).Within();
+
+        Assert.True(first.IsCancellationRequested);
+        Assert.False(owner.IsCurrent(first));
+        Assert.False(second.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(second));
+        Assert.Equal(counter.Created - 1, counter.Disposed);
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    public async Task Renew_OnSlot_PreviousTokenCancelledAndOtherSlotsUntouched(string variant)
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+        var slot = owner.CreateSlot();
+        var other = await owner.RenewAsync().Within();
+        var first = await Variants.Renew(slot, variant).Within();
+
+        var second = await Variants.Renew(slot, variant).Within();
+
+        Assert.True(first.IsCancellationRequested);
+        Assert.True(slot.IsCurrent(second));
+        Assert.False(other.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(other));
+        Assert.False(owner.IsCurrent(second));
+        Assert.False(slot.IsCurrent(other));
+    }
+
+    [Fact]
+    public async Task RenewAsync_Many_NeverRecyclesATokenAndEveryOldOneStaysCancelled()
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options());
+        var seen = new HashSet<CancellationToken>();
+        var tokens = new List<CancellationToken>();
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            var token = await owner.RenewAsync().Within();
+            Assert.True(seen.Add(token), "A token was handed out twice.");
+            tokens.Add(token);
+        }
+
+        for (var i = 0; i < tokens.Count - 1; i++)
+        {
+            Assert.True(tokens[i].IsCancellationRequested);
+            Assert.False(owner.IsCurrent(tokens[i]));
+        }
+
+        Assert.True(owner.IsCurrent(tokens[^1]));
+        Assert.Equal(2_000, counter.Created);
+        Assert.Equal(1_999, counter.Disposed);
+    }
+
+    [Fact]
+    public async Task RenewAsync_IdleOwner_CompletesSynchronously()
+    {
+        await using var owner = new TokenOwner();
+
+        var renew = owner.RenewAsync();
+
+        Assert.True(renew.IsCompletedSuccessfully);
+        Assert.True(owner.IsCurrent(await renew));
+    }
+
+    [Fact]
+    public async Task CancelAndDisposeAsync_LiveToken_EndsItAndOwnerStaysUsable()
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options());
+        var token = await owner.RenewAsync().Within();
+
+        await owner.CancelAndDisposeAsync().Within();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.False(owner.IsCurrent(token));
+        counter.AssertBalanced();
+        var next = await owner.RenewAsync().Within();
+        Assert.True(owner.IsCurrent(next));
+    }
+
+    [Fact]
+    public async Task CancelAndDisposeAsync_Repeated_IsHarmless()
+    {
+        await using var owner = new TokenOwner();
+        await owner.CancelAndDisposeAsync().Within();
+        await owner.RenewAsync().Within();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await owner.CancelAndDisposeAsync().Within();
+        }
+
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+    }
+
+    [Fact]
+    public async Task CancelAllAsync_EndsEverySlotsTokenAndOwnerStaysUsable()
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options(new ManualTimeProvider()));
+        var slots = new[] { owner.CreateSlot(), owner.CreateSlot(), owner.CreateSlot() };
+        var tokens = new List<CancellationToken> { await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within() };
+        foreach (var slot in slots)
+        {
+            tokens.Add(await slot.RenewAsync().Within());
+        }
+
+        await owner.CancelAllAsync().Within();
+
+        Assert.All(tokens, t => Assert.True(t.IsCancellationRequested));
+        counter.AssertBalanced();
+        var again = await slots[1].RenewAsync().Within();
+        Assert.True(slots[1].IsCurrent(again));
+        Assert.True((await owner.RenewAsync().Within()).CanBeCanceled);
+    }
+
+    [Fact]
+    public async Task IsCurrent_ForeignOrDefaultToken_False()
+    {
+        await using var owner = new TokenOwner();
+        using var foreign = new CancellationTokenSource();
+        await owner.RenewAsync().Within();
+
+        Assert.False(owner.IsCurrent(foreign.Token));
+        Assert.False(owner.IsCurrent(CancellationToken.None));
+        Assert.False(owner.IsCurrent(new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
+    public async Task IsCurrent_TokenOfAnotherOwner_False()
+    {
+        await using var first = new TokenOwner();
+        await using var second = new TokenOwner();
+        var token = await first.RenewAsync().Within();
+        await second.RenewAsync().Within();
+
+        Assert.True(first.IsCurrent(token));
+        Assert.False(second.IsCurrent(token));
+    }
+
+    [Fact]
+    public async Task RenewAsync_ConcurrentCallers_EachGetsADistinctTokenAndExactlyOneStaysLive()
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options());
+        var results = new CancellationToken[8][];
+
+        await Task.WhenAll(Enumerate(8, async caller =>
+        {
+            await Task.Yield();
+            results[caller] = new CancellationToken[500];
+            for (var i = 0; i < 500; i++)
+            {
+                results[caller][i] = await owner.RenewAsync();
+            }
+        })).Within();
+
+        var live = 0;
+        var seen = new HashSet<CancellationToken>();
+        foreach (var tokens in results)
+        {
+            foreach (var token in tokens)
+            {
+                Assert.True(seen.Add(token));
+                if (!token.IsCancellationRequested)
+                {
+                    live++;
+                    Assert.True(owner.IsCurrent(token));
+                }
+            }
+        }
+
+        Assert.Equal(1, live);
+        Assert.Equal(counter.Created - 1, counter.Disposed);
+    }
+
+    internal static Task[] Enumerate(int count, Func<int, Task> body)
+    {
+        var tasks = new Task[count];
+        for (var i = 0; i < count; i++)
+        {
+            var index = i;
+            tasks[i] = Task.Run(() => body(index));
+        }
+
+        return tasks;
+    }
+}

@@ -47,11 +47,21 @@ public sealed partial class TokenOwner
             ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
         }
 
-        // Read the token first: a disposed source throws here, before anything is claimed or queued.
-        var token = source.Token;
         if (!SourceOwnership.TryClaim(source))
         {
             ThrowHelper.ThrowAlreadyOwned(nameof(source));
+        }
+
+        CancellationToken token;
+        try
+        {
+            token = source.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed by its caller before the call: refuse it, leaving nothing claimed or queued.
+            SourceOwnership.Release(source);
+            throw;
         }
 
         var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token);

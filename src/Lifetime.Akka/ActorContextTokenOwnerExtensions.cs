@@ -1,0 +1,44 @@
+using System;
+using Akka.Actor;
+
+namespace Lifetime.Akka;
+
+/// <summary>
+/// Gives any actor, whatever its base class (<see cref="ReceiveActor"/>, <see cref="UntypedActor"/>, a
+/// persistent actor, or any other <see cref="ActorBase"/>), a <see cref="TokenOwner"/> bound to its current
+/// incarnation.
+/// </summary>
+public static class ActorContextTokenOwnerExtensions
+{
+    /// <summary>
+    /// Gets the <see cref="TokenOwner"/> of the calling actor's current incarnation, creating it on first use
+    /// (also from the actor's constructor).
+    /// </summary>
+    /// <param name="context">The actor's <c>Context</c>; call this only on the actor's own thread.</param>
+    /// <returns>
+    /// The same owner for every call during one incarnation. When the actor is restarted, the owner is
+    /// disposed (every token it issued is cancelled, every source disposed) after <c>PreRestart</c> and
+    /// before the next incarnation's constructor runs; the next incarnation gets a fresh owner. When the
+    /// actor stops, the owner is disposed after <c>PostStop</c>. After disposal the owner behaves as
+    /// documented on <see cref="TokenOwner"/>: renews fail with <see cref="ObjectDisposedException"/>,
+    /// cleanup calls are no-ops. A supervisor's Resume directive keeps the incarnation, so its owner and
+    /// tokens stay live. No lifecycle code is needed in the actor, and overriding <c>PreRestart</c> or
+    /// <c>PostStop</c> without calling base changes nothing.
+    /// </returns>
+    /// <remarks>
+    /// Akka skips its plugin pipeline when <c>PreRestart</c> itself throws. The adapter then disposes the
+    /// previous incarnation's owner when the next instance has been constructed (before
+    /// <c>PostRestart</c>); a constructor that called this method in that case got the previous owner, now
+    /// disposed, so prefer calling it from handlers if your <c>PreRestart</c> can throw. A <c>PostStop</c>
+    /// that throws likewise skips the pipeline, leaving the owner undisposed.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="ActorTokenOwners"/> is not installed in the actor's system.
+    /// </exception>
+    public static TokenOwner GetTokenOwner(this IActorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ActorTokenOwners.Get(context.System).GetOwner(context);
+    }
+}

@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Lifetime.Tests.Infrastructure;
+
+namespace Lifetime.Tests;
+
+public sealed class TokenOwnerDisposeTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Dispose_LiveTokensInEverySlot_AllCancelledAndEverySourceDisposed(bool async)
+    {
+        var counter = new SourceCounter();
+        var time = new ManualTimeProvider();
+        var owner = new TokenOwner(counter.Options(time));
+        using var external = new CancellationTokenSource();
+        var tokens = new List<CancellationToken>
+        {
+            await owner.RenewAfterAsync(TimeSpan.FromMinutes(5)).Within(),
+            await owner.CreateSlot().RenewLinkedAsync(external.Token).Within(),
+            await owner.CreateSlot().RenewOwnedAsync(counter.CreateForCaller()).Within(),
+            await owner.CreateSlot().RenewAsync().Within(),
+        };
+
+        if (async)
+        {
+            await owner.DisposeAsync().Within();
+        }
+        else
+        {
+            owner.Dispose();
+        }
+
+        Assert.All(tokens, t => Assert.True(t.IsCancellationRequested));
+        Assert.All(tokens, t => Assert.False(owner.IsCurrent(t)));
+        counter.AssertBalanced();
+        Assert.Equal(0, time.ArmedTimers);
+        await owner.Completion.Within();
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    public async Task Renew_AfterDispose_ThrowsObjectDisposed(string variant)
+    {
+        var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        await owner.DisposeAsync().Within();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await Variants.Renew(owner, variant));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await Variants.Renew(slot, variant));
+        Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
+    }
+
+    [Fact]
+    public async Task CleanupCalls_AfterDispose_AreHarmlessNoOps()
+    {
+        var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        var token = await owner.RenewAsync().Within();
+        await owner.DisposeAsync().Within();
+
+        await owner.CancelAndDisposeAsync().Within();
+        await owner.CancelAllAsync().Within();
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        await slot.CancelAndDisposeAsync().Within();
+        await slot.DisposeAsync().Within();
+        slot.Dispose();
+        owner.Dispose();
+        await owner.DisposeAsync().Within();
+        owner.Dispose();
+
+        Assert.False(owner.IsCurrent(token));
+        await owner.Completion.Within();
+    }
+
+    [Fact]
+    public async Task Dispose_CloseThenDestroyInEitherOrder_BothComplete()
+    {
+        var counter = new SourceCounter();
+        var owner = new TokenOwner(counter.Options());
+        await owner.RenewAsync().Within();
+
+        await owner.CancelAndDisposeAsync().Within(); // Close()
+        owner.Dispose(); // OnDestroy()
+        await owner.CancelAndDisposeAsync().Within(); // a late Close()
+
+        counter.AssertBalanced();
+    }
+
+    [Fact]
+    public async Task Dispose_ConcurrentFromManyThreads_AllReturnAfterDisposal()
+    {
+        var counter = new SourceCounter();
+        var owner = new TokenOwner(counter.Options());
+        var token = await owner.RenewAsync().Within();
+        using var start = new Barrier(4);
+
+        await Task.WhenAll(TokenOwnerRenewTests.Enumerate(4, async i =>
+        {
+            start.SignalAndWait();
+            if (i % 2 == 0)
+            {
+                owner.Dispose();
+            }
+            else
+            {
+                await owner.DisposeAsync();
+            }
+
+            Assert.True(token.IsCancellationRequested);
+        })).Within();
+
+        counter.AssertBalanced();
+    }
+
+    [Fact]
+    public async Task Requests_SentBeforeDispose_CompleteNormallyThenTheirTokensAreCancelled()
+    {
+        var counter = new SourceCounter();
+        var owner = new TokenOwner(counter.Options());
+        var slots = new[] { owner.CreateSlot(), owner.CreateSlot(), owner.CreateSlot() };
+        var queued = new List<ValueTask<CancellationToken>>();
+        ValueTask disposal = default;
+        var trigger = await owner.RenewAsync().Within();
+
+        // The callback runs on the processing path, so everything it sends is queued behind the current
+        // message: the renews first, then the disposal.
+        trigger.Register(() =>
+        {
+            foreach (var slot in slots)
+            {
+                queued.Add(slot.RenewAsync());
+            }
+
+            disposal = owner.DisposeAsync();
+        });
+        await owner.CancelAndDisposeAsync().Within();
+        await disposal.Within();
+
+        foreach (var renew in queued)
+        {
+            var token = await renew.Within();
+            Assert.True(token.IsCancellationRequested);
+        }
+
+        counter.AssertBalanced();
+    }
+
+    [Fact]
+    public async Task Requests_SentAfterDisposeFromCallback_FailWithObjectDisposed()
+    {
+        var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        var trigger = await owner.RenewAsync().Within();
+        ValueTask<CancellationToken> late = default;
+        Exception? thrown = null;
+        trigger.Register(() =>
+        {
+            owner.Dispose();
+            try
+            {
+                late = slot.RenewAsync();
+            }
+            catch (ObjectDisposedException ex)
+            {
+                thrown = ex;
+            }
+        });
+
+        await owner.CancelAndDisposeAsync().Within();
+        await owner.Completion.Within();
+
+        Assert.NotNull(thrown);
+        Assert.Equal(default, late);
+    }
+
+    [Fact]
+    public async Task Dispose_RacingRenewsFromManyThreads_EveryRenewSucceedsOrFailsCleanly()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var counter = new SourceCounter();
+            var owner = new TokenOwner(counter.Options());
+            var outcomes = new int[2];
+            var tasks = TokenOwnerRenewTests.Enumerate(4, async i =>
+            {
+                for (var n = 0; n < 200; n++)
+                {
+                    try
+                    {
+                        var token = await (i == 0 ? owner.RenewAsync() : owner.CreateSlot().RenewAsync());
+                        Interlocked.Increment(ref outcomes[0]);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        Interlocked.Increment(ref outcomes[1]);
+                        return;
+                    }
+                }
+            });
+            await Task.Delay(1);
+            await owner.DisposeAsync().Within();
+            await Task.WhenAll(tasks).Within();
+            await owner.Completion.Within();
+
+            counter.AssertBalanced();
+            Assert.True(outcomes[0] + outcomes[1] > 0);
+        }
+    }
+
+    [Fact]
+    public async Task Completion_BeforeDispose_Pending_AfterDispose_Completed()
+    {
+        var owner = new TokenOwner();
+        await owner.RenewAsync().Within();
+
+        Assert.False(owner.Completion.IsCompleted);
+        await owner.DisposeAsync().Within();
+
+        await owner.Completion.Within();
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task Completion_ProcessingPathFails_FaultsAndOwnerDisposesItself()
+    {
+        var time = new ThrowingTimeProvider();
+        var counter = new SourceCounter();
+        var owner = new TokenOwner(counter.Options(time));
+        var slot = owner.CreateSlot();
+        var token = await slot.RenewAsync().Within();
+        time.Throw = true;
+
+        var failure = await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.RenewAfterAsync(TimeSpan.FromSeconds(1)).Within());
+
+        var fault = await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.Completion.Within());
+        Assert.Same(failure, fault);
+        Assert.True(token.IsCancellationRequested);
+        counter.AssertBalanced();
+        Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
+        await owner.DisposeAsync().Within();
+        await owner.CancelAllAsync().Within();
+    }
+
+    [Fact]
+    public async Task OuterToken_Cancelled_OwnerDisposesItself()
+    {
+        var counter = new SourceCounter();
+        using var outer = new CancellationTokenSource();
+        var options = counter.Options();
+        options.OuterToken = outer.Token;
+        var owner = new TokenOwner(options);
+        var token = await owner.RenewAsync().Within();
+        var slotToken = await owner.CreateSlot().RenewAsync().Within();
+
+        outer.Cancel();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.True(slotToken.IsCancellationRequested);
+        await owner.Completion.Within();
+        counter.AssertBalanced();
+        Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
+    }
+
+    [Fact]
+    public async Task OuterToken_AlreadyCancelled_OwnerBornDisposed()
+    {
+        var owner = new TokenOwner(new CancellationToken(canceled: true));
+
+        await owner.Completion.Within();
+        Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
+        await owner.DisposeAsync().Within();
+    }
+
+    [Fact]
+    public async Task OuterToken_OwnerDisposedFirst_LaterCancelIsHarmless()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(outer.Token);
+        await owner.RenewAsync().Within();
+        await owner.DisposeAsync().Within();
+
+        outer.Cancel();
+
+        await owner.Completion.Within();
+    }
+
+    [Fact]
+    public async Task Slot_Retired_RenewFailsAndOthersKeepWorking()
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options());
+        var slot = owner.CreateSlot();
+        var other = owner.CreateSlot();
+        var token = await slot.RenewAsync().Within();
+        var otherToken = await other.RenewAsync().Within();
+
+        await slot.DisposeAsync().Within();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.Throws<ObjectDisposedException>(() => { _ = slot.RenewAsync(); });
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        await slot.CancelAndDisposeAsync().Within();
+        slot.Dispose();
+        Assert.True(other.IsCurrent(otherToken));
+        Assert.Equal(counter.Created - 1, counter.Disposed);
+    }
+
+    [Fact]
+    public async Task Slot_RetiredWhileRenewQueued_RenewFailsWithObjectDisposed()
+    {
+        await using var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        var trigger = await owner.RenewAsync().Within();
+        ValueTask<CancellationToken> queued = default;
+        trigger.Register(() =>
+        {
+            queued = slot.RenewAsync();
+            slot.Dispose();
+        });
+
+        await owner.CancelAndDisposeAsync().Within();
+
+        var token = await queued.Within();
+        Assert.True(token.IsCancellationRequested);
+        Assert.Throws<ObjectDisposedException>(() => { _ = slot.RenewAsync(); });
+    }
+
+
+    private sealed class ThrowingTimeProvider : TimeProvider
+    {
+        public volatile bool Throw;
+
+        public override long GetTimestamp() => Throw ? throw new TimeZoneNotFoundException("clock broke") : base.GetTimestamp();
+    }
+}

@@ -53,6 +53,13 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     /// <summary>The sources this operation ends, when they are handed away from the processing path.</summary>
     public List<CancellationTokenSource>? Dispatched { get; set; }
 
+    /// <summary>
+    /// Whether the caller waits only for the processing path, not for dispatched retirements (a
+    /// synchronous Dispose, which must not block the thread those retirements may need). Such an
+    /// operation is answered as soon as it is processed; its retirements report their exceptions.
+    /// </summary>
+    public bool Detached { get; set; }
+
     public short Version => _core.Version;
 
     public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
@@ -195,6 +202,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         var slot = Slot;
         Init(default, null);
         Dispatched = null;
+        Detached = false;
         _core.Reset();
         slot?.Owner.ReturnOperation(this);
     }

@@ -93,9 +93,10 @@ public sealed partial class TokenOwner
         return operation.AsFlagTask();
     }
 
-    internal ValueTask RetireSlot(TokenSlot slot)
+    internal ValueTask RetireSlot(TokenSlot slot, bool waitsSynchronously)
     {
         var operation = RentOperation().Init(OperationKind.RetireSlot, slot);
+        operation.Detached = waitsSynchronously && _placement != CallbackPlacement.Inline;
         return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
     }
 
@@ -146,7 +147,7 @@ public sealed partial class TokenOwner
     /// Sends the disposal request and closes the mailbox behind it. Returns <see langword="null"/> when
     /// the owner was already closed.
     /// </summary>
-    private Operation? SendDispose()
+    private Operation? SendDispose(bool waitsSynchronously = false)
     {
         if (_closed)
         {
@@ -154,6 +155,7 @@ public sealed partial class TokenOwner
         }
 
         var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
+        operation.Detached = waitsSynchronously && _placement != CallbackPlacement.Inline;
         if (!_mailbox.Writer.TryWrite(operation))
         {
             return null;

@@ -266,7 +266,7 @@ public sealed partial class TokenOwner
         }
         else if (operation is null)
         {
-            Dispatch(new Retirement(this, source, null));
+            Dispatch(new Retirement(this, source, null, null));
         }
         else
         {
@@ -277,13 +277,22 @@ public sealed partial class TokenOwner
     /// <summary>Replies to <paramref name="operation"/>, after its dispatched retirements if it has any.</summary>
     private void Finish(Operation operation, CancellationToken token = default, bool flag = false)
     {
-        if (operation.Dispatched is null)
+        var dispatched = operation.Dispatched;
+        if (dispatched is null)
         {
+            operation.Complete(token, flag);
+            return;
+        }
+
+        operation.Dispatched = null;
+        if (operation.Detached)
+        {
+            Dispatch(new Retirement(this, null, dispatched, null));
             operation.Complete(token, flag);
         }
         else
         {
-            Dispatch(new Retirement(this, null, operation, token, flag));
+            Dispatch(new Retirement(this, null, dispatched, operation, token, flag));
         }
     }
 
@@ -312,7 +321,7 @@ public sealed partial class TokenOwner
         }
         catch (Exception ex)
         {
-            if (_throwOnCancelException && operation is not null)
+            if (_throwOnCancelException && operation is { Detached: false })
             {
                 operation.AddError(ex);
             }
@@ -478,15 +487,17 @@ public sealed partial class TokenOwner
     {
         private readonly TokenOwner _owner;
         private readonly CancellationTokenSource? _source;
-        private readonly Operation? _operation;
+        private readonly List<CancellationTokenSource>? _sources;
+        private readonly Operation? _reply;
         private readonly CancellationToken _token;
         private readonly bool _flag;
 
-        public Retirement(TokenOwner owner, CancellationTokenSource? source, Operation? operation, CancellationToken token = default, bool flag = false)
+        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<CancellationTokenSource>? sources, Operation? reply, CancellationToken token = default, bool flag = false)
         {
             _owner = owner;
             _source = source;
-            _operation = operation;
+            _sources = sources;
+            _reply = reply;
             _token = token;
             _flag = flag;
         }
@@ -495,21 +506,18 @@ public sealed partial class TokenOwner
         {
             if (_source is not null)
             {
-                _owner.CancelAndDispose(_source, null);
+                _owner.CancelAndDispose(_source, _reply);
             }
 
-            if (_operation is { } operation)
+            if (_sources is not null)
             {
-                var sources = operation.Dispatched!;
-                operation.Dispatched = null;
-                foreach (var source in sources)
+                foreach (var source in _sources)
                 {
-                    _owner.CancelAndDispose(source, operation);
+                    _owner.CancelAndDispose(source, _reply);
                 }
-
-                operation.Complete(_token, _flag);
             }
 
+            _reply?.Complete(_token, _flag);
             _owner.ReleaseOutstanding();
         }
     }

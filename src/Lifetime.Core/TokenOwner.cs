@@ -176,13 +176,14 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     /// Disposes the owner like <see cref="DisposeAsync"/> and waits until the processing path has ended
     /// every token. With <see cref="CallbackPlacement.Inline"/>, every callback has returned by then; with
     /// the dispatched placements, ended sources may still be running their callbacks elsewhere (await
-    /// <see cref="Completion"/> for that). Called from a callback on the owner's processing path, it queues
-    /// the disposal and returns at once.
+    /// <see cref="Completion"/> for that) and their exceptions are reported, never thrown here, so that
+    /// this call never waits for the thread those callbacks need. Called from a callback on the owner's
+    /// processing path, it queues the disposal and returns at once.
     /// </summary>
-    /// <exception cref="AggregateException">Strict mode only, first call only: callbacks of ended tokens threw.</exception>
+    /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only: callbacks of ended tokens threw.</exception>
     public void Dispose()
     {
-        var operation = SendDispose();
+        var operation = SendDispose(waitsSynchronously: true);
         if (operation is not null)
         {
             WaitUnlessOnPath(operation.AsTask());

@@ -263,13 +263,14 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
         }
 
         _retireRequested = true;
-        return Owner.RetireSlot(this);
+        return Owner.RetireSlot(this, waitsSynchronously: false);
     }
 
     /// <summary>
-    /// Retires the slot, like <see cref="DisposeAsync"/>, and waits until its token is ended. Called from
-    /// a cancellation callback running on the owner's processing path, it queues the retirement and
-    /// returns at once instead.
+    /// Retires the slot, like <see cref="DisposeAsync"/>, and waits until the processing path has ended its
+    /// token (with a dispatched <see cref="CallbackPlacement"/>, the token's callbacks may still be running
+    /// elsewhere, and their exceptions are reported rather than thrown). Called from a cancellation
+    /// callback running on the owner's processing path, it queues the retirement and returns at once.
     /// </summary>
     public void Dispose()
     {
@@ -279,7 +280,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
         }
 
         _retireRequested = true;
-        Owner.WaitUnlessOnPath(Owner.RetireSlot(this));
+        Owner.WaitUnlessOnPath(Owner.RetireSlot(this, waitsSynchronously: true));
     }
 
     /// <summary>Whether a renew must be refused at the call site.</summary>

@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using Lifetime.Tests.Infrastructure;
+
+namespace Lifetime.Tests;
+
+/// <summary>
+/// Every way a token ends (renew, cancel, cancel-all, dispose, timeout, link) × where callbacks run ×
+/// exception policy: a throwing callback is reported once and swallowed by default, propagated to the
+/// awaiting caller in strict mode (reported when there is none), and the owner keeps working.
+/// </summary>
+public sealed class TokenOwnerExceptionPolicyTests : IDisposable
+{
+    private readonly ManualTimeProvider _time = new();
+    private readonly PumpContext _context = new();
+    private readonly ConcurrentQueue<Exception> _reported = new();
+    private readonly SourceCounter _counter = new();
+
+    public static TheoryData<string, CallbackPlacement, bool> Matrix()
+    {
+        var data = new TheoryData<string, CallbackPlacement, bool>();
+        foreach (var path in new[] { "renew", "cancel", "cancelAll", "dispose", "timeout", "link" })
+        {
+            foreach (var placement in new[] { CallbackPlacement.Inline, CallbackPlacement.ThreadPool, CallbackPlacement.SynchronizationContext })
+            {
+                data.Add(path, placement, false);
+                data.Add(path, placement, true);
+            }
+        }
+
+        return data;
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task ThrowingCallback_OnEveryPath_ObeysPolicyAndOwnerKeepsWorking(string path, CallbackPlacement placement, bool strict)
+    {
+        var owner = CreateOwner(placement, strict, reporterThrows: false);
+        using var external = new CancellationTokenSource();
+        var token = path switch
+        {
+            "timeout" => await owner.RenewAfterAsync(TimeSpan.FromSeconds(1)).Within(),
+            "link" => await owner.RenewLinkedAsync(external.Token).Within(),
+            _ => await owner.RenewAsync().Within(),
+        };
+        var otherCallbackRan = 0;
+        token.Register(() => Interlocked.Increment(ref otherCallbackRan));
+        token.Register(() => throw new InvalidTimeZoneException("callback"));
+
+        Exception? propagated = null;
+        try
+        {
+            switch (path)
+            {
+                case "renew":
+                    await owner.RenewAsync().Within();
+                    break;
+                case "cancel":
+                    await owner.CancelAndDisposeAsync().Within();
+                    break;
+                case "cancelAll":
+                    await owner.CancelAllAsync().Within();
+                    break;
+                case "dispose":
+                    await owner.DisposeAsync().Within();
+                    break;
+                case "timeout":
+                    _time.Advance(TimeSpan.FromSeconds(1.02));
+                    break;
+                default:
+                    external.Cancel(); // never throws into the outside canceller
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            propagated = ex;
+        }
+
+        await Bounded.Cancelled(token);
+        var hasCaller = path is "renew" or "cancel" or "cancelAll" or "dispose";
+        if (strict && hasCaller)
+        {
+            var aggregate = Assert.IsType<AggregateException>(propagated);
+            Assert.IsType<InvalidTimeZoneException>(Assert.Single(aggregate.InnerExceptions));
+        }
+        else
+        {
+            Assert.Null(propagated);
+            await Bounded.Until(() => !_reported.IsEmpty, "the exception is reported");
+        }
+
+        await Bounded.Until(() => Volatile.Read(ref otherCallbackRan) == 1, "every callback ran");
+        if (path != "dispose")
+        {
+            var next = await owner.RenewAsync().Within();
+            Assert.True(owner.IsCurrent(next));
+        }
+
+        await owner.DisposeAsync().Within();
+        await owner.Completion.Within();
+        Assert.Equal(strict && hasCaller ? 0 : 1, _reported.Count);
+        if (!_reported.IsEmpty)
+        {
+            _reported.TryPeek(out var reported);
+            Assert.IsType<InvalidTimeZoneException>(Assert.Single(Assert.IsType<AggregateException>(reported).InnerExceptions));
+        }
+
+        _counter.AssertBalanced();
+    }
+
+    [Theory]
+    [InlineData(CallbackPlacement.Inline)]
+    [InlineData(CallbackPlacement.ThreadPool)]
+    [InlineData(CallbackPlacement.SynchronizationContext)]
+    public async Task ThrowingReporter_IsSwallowedAndOwnerKeepsWorking(CallbackPlacement placement)
+    {
+        var owner = CreateOwner(placement, strict: false, reporterThrows: true);
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new InvalidTimeZoneException("callback"));
+
+        var next = await owner.RenewAsync().Within();
+
+        Assert.True(token.IsCancellationRequested);
+        await Bounded.Until(() => !_reported.IsEmpty, "the reporter ran");
+        Assert.True(owner.IsCurrent(next));
+        await owner.DisposeAsync().Within();
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+        _counter.AssertBalanced();
+    }
+
+    [Fact]
+    public async Task DefaultPolicy_NoReporter_SwallowsSilently()
+    {
+        await using var owner = new TokenOwner();
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new InvalidTimeZoneException("callback"));
+
+        var next = await owner.RenewAsync().Within();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(next));
+    }
+
+    [Fact]
+    public async Task StrictRenew_CallbackThrows_NewTokenInstalledAndStateConsistent()
+    {
+        var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
+        var slot = owner.CreateSlot();
+        var first = await slot.RenewAsync().Within();
+        first.Register(() => throw new InvalidTimeZoneException("callback"));
+
+        await Assert.ThrowsAsync<AggregateException>(() => slot.RenewAsync().Within());
+
+        Assert.True(first.IsCancellationRequested);
+        Assert.Equal(_counter.Created - 1, _counter.Disposed);
+        Assert.True(await slot.TouchAsync(TimeSpan.FromSeconds(5)).Within(), "the new token is live in the slot");
+        await slot.CancelAndDisposeAsync().Within();
+        _counter.AssertBalanced();
+        await owner.DisposeAsync().Within();
+    }
+
+    [Fact]
+    public async Task StrictCancelAll_SeveralCallbacksThrow_AllTokensEndedAndErrorsAggregated()
+    {
+        var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
+        for (var i = 0; i < 3; i++)
+        {
+            var token = await owner.CreateSlot().RenewAsync().Within();
+            token.Register(() => throw new InvalidTimeZoneException("callback"));
+        }
+
+        var ex = await Assert.ThrowsAsync<AggregateException>(() => owner.CancelAllAsync().Within());
+
+        Assert.Equal(3, ex.InnerExceptions.Count);
+        _counter.AssertBalanced();
+        await owner.DisposeAsync().Within();
+    }
+
+    [Fact]
+    public async Task RenewOwned_CallerDisposedSourceBehindOwnersBack_ReportedOnceAndOwnerKeepsWorking()
+    {
+        var owner = CreateOwner(CallbackPlacement.Inline, strict: false, reporterThrows: false);
+        var source = new CancellationTokenSource();
+        await owner.RenewOwnedAsync(source).Within();
+        source.Dispose();
+
+        var next = await owner.RenewAsync().Within();
+
+        Assert.IsType<ObjectDisposedException>(Assert.Single(_reported));
+        Assert.True(owner.IsCurrent(next));
+        await owner.DisposeAsync().Within();
+        Assert.Single(_reported);
+    }
+
+    [Fact]
+    public async Task StrictRenewOwned_CallerDisposedSourceBehindOwnersBack_PropagatesObjectDisposed()
+    {
+        var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
+        var source = new CancellationTokenSource();
+        await owner.RenewOwnedAsync(source).Within();
+        source.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => owner.CancelAndDisposeAsync().Within());
+
+        Assert.Empty(_reported);
+        Assert.True(owner.IsCurrent(await owner.RenewAsync().Within()));
+        await owner.DisposeAsync().Within();
+    }
+
+    private TokenOwner CreateOwner(CallbackPlacement placement, bool strict, bool reporterThrows) => new(new TokenOwnerOptions
+    {
+        TimeProvider = _time,
+        CallbackPlacement = placement,
+        CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
+        ThrowOnCancelException = strict,
+        SourceFactory = _counter.Create,
+        OnCancelException = ex =>
+        {
+            _reported.Enqueue(ex);
+            if (reporterThrows)
+            {
+                throw new InvalidOperationException("reporter");
+            }
+        },
+    });
+}

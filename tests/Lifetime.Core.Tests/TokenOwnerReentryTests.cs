@@ -1,0 +1,210 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Lifetime.Tests.Infrastructure;
+
+namespace Lifetime.Tests;
+
+/// <summary>A cancellation callback may call any member of its own owner: the call becomes a message behind the current one.</summary>
+public sealed class TokenOwnerReentryTests : IDisposable
+{
+    private readonly PumpContext _context = new();
+
+    public static TheoryData<CallbackPlacement> Placements() => new()
+    {
+        CallbackPlacement.Inline,
+        CallbackPlacement.ThreadPool,
+        CallbackPlacement.SynchronizationContext,
+    };
+
+    public void Dispose() => _context.Dispose();
+
+    [Theory]
+    [MemberData(nameof(Placements))]
+    public async Task Callback_RenewsItsOwnSlot_RunsAfterCurrentRenewAndLeavesOneLiveToken(CallbackPlacement placement)
+    {
+        var counter = new SourceCounter();
+        await using var owner = CreateOwner(placement, counter);
+        var first = await owner.RenewAsync().Within();
+        var fromCallback = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.Register(() => _ = ForwardAsync(owner.RenewAsync(), fromCallback));
+
+        var second = await owner.RenewAsync().Within();
+        var third = await fromCallback.Task.Within();
+
+        Assert.True(first.IsCancellationRequested);
+        await Bounded.Cancelled(second);
+        Assert.True(owner.IsCurrent(third));
+        Assert.Equal(counter.Created - 1, counter.Disposed);
+    }
+
+    [Theory]
+    [MemberData(nameof(Placements))]
+    public async Task Callback_DisposesOwnerSynchronously_NoDeadlockAndEverythingEnded(CallbackPlacement placement)
+    {
+        var counter = new SourceCounter();
+        var owner = CreateOwner(placement, counter);
+        var slotToken = await owner.CreateSlot().RenewAsync().Within();
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => owner.Dispose());
+
+        await owner.CancelAndDisposeAsync().Within();
+
+        await Bounded.Cancelled(slotToken);
+        await owner.Completion.Within();
+        counter.AssertBalanced();
+        Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
+    }
+
+    [Theory]
+    [MemberData(nameof(Placements))]
+    public async Task Callback_DisposesOwnerAsynchronously_NoDeadlock(CallbackPlacement placement)
+    {
+        var counter = new SourceCounter();
+        var owner = CreateOwner(placement, counter);
+        var token = await owner.RenewAsync().Within();
+        var disposal = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => disposal.SetResult(owner.DisposeAsync().AsTask()));
+
+        await owner.RenewAsync().Within();
+
+        await (await disposal.Task.Within()).Within();
+        await owner.Completion.Within();
+        counter.AssertBalanced();
+    }
+
+    [Theory]
+    [MemberData(nameof(Placements))]
+    public async Task Callback_CancelsAll_NoDeadlockAndAllEnded(CallbackPlacement placement)
+    {
+        await using var owner = CreateOwner(placement, null);
+        var slotToken = await owner.CreateSlot().RenewAsync().Within();
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => _ = owner.CancelAllAsync());
+
+        var renewed = await owner.RenewAsync().Within();
+
+        await Bounded.Cancelled(slotToken);
+        await Bounded.Cancelled(renewed);
+    }
+
+    [Fact]
+    public async Task Callback_RetiresItsOwnSlotSynchronously_NoDeadlock()
+    {
+        await using var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        var token = await slot.RenewAsync().Within();
+        token.Register(() => slot.Dispose());
+
+        await slot.CancelAndDisposeAsync().Within();
+
+        await Bounded.Until(() => slot.IsClosedForRenew, "the slot is retired");
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await slot.RenewAsync());
+    }
+
+    [Fact]
+    public async Task Callback_CreatesSlotTouchesAndRenews_AllProcessedInOrder()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAsync().Within();
+        var created = new TaskCompletionSource<(TokenSlot, Task<CancellationToken>, Task<bool>)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() =>
+        {
+            var slot = owner.CreateSlot();
+            created.SetResult((slot, slot.RenewAfterAsync(TimeSpan.FromSeconds(1)).AsTask(), slot.TouchAsync(TimeSpan.FromSeconds(10)).AsTask()));
+        });
+
+        await owner.CancelAndDisposeAsync().Within();
+        var (slot, renew, touch) = await created.Task.Within();
+        var slotToken = await renew.Within();
+
+        Assert.True(await touch.Within());
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(slot.IsCurrent(slotToken));
+        time.Advance(TimeSpan.FromSeconds(5.02));
+        Assert.True(slotToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task TimeoutCallback_RenewsTheSlot_NewTokenLive()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromSeconds(1)).Within();
+        var renewed = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => _ = ForwardAsync(owner.RenewAfterAsync(TimeSpan.FromSeconds(1)), renewed));
+
+        time.Advance(TimeSpan.FromSeconds(1.02));
+        var next = await renewed.Task.Within();
+
+        Assert.True(owner.IsCurrent(next));
+        time.Advance(TimeSpan.FromSeconds(1.02));
+        Assert.True(next.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task LinkCallback_DisposesOwner_ExternalCancelDoesNotThrowOrBlock()
+    {
+        var owner = new TokenOwner();
+        using var external = new CancellationTokenSource();
+        var token = await owner.RenewLinkedAsync(external.Token).Within();
+        token.Register(() => owner.Dispose());
+
+        external.Cancel();
+
+        await owner.Completion.Within();
+        Assert.True(token.IsCancellationRequested);
+    }
+
+    [Theory]
+    [MemberData(nameof(Placements))]
+    public async Task RenewStorm_EveryCallbackRenews_EndsWithExactlyOneLiveToken(CallbackPlacement placement)
+    {
+        var counter = new SourceCounter();
+        await using var owner = CreateOwner(placement, counter);
+        var remaining = 500;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Each token's callback renews once; that renew ends the next token, whose callback renews
+        // again: a chain of 500 re-entrant renews, each queued behind the one that triggered it.
+        void Arm(CancellationToken token) => token.Register(() =>
+        {
+            if (Interlocked.Decrement(ref remaining) < 0)
+            {
+                done.TrySetResult();
+                return;
+            }
+
+            _ = ArmWhenRenewed(owner.RenewAsync());
+        });
+
+        async Task ArmWhenRenewed(ValueTask<CancellationToken> renew) => Arm(await renew);
+
+        Arm(await owner.RenewAsync().Within());
+        Arm(await owner.RenewAsync().Within());
+        await done.Task.Within();
+
+        await Bounded.Until(() => counter.Created - counter.Disposed == 1, "exactly one source stays live");
+        Assert.Equal(502, counter.Created);
+    }
+
+    private TokenOwner CreateOwner(CallbackPlacement placement, SourceCounter? counter) => new(new TokenOwnerOptions
+    {
+        CallbackPlacement = placement,
+        CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
+        SourceFactory = counter is null ? null : counter.Create,
+    });
+
+    private static async Task ForwardAsync(ValueTask<CancellationToken> renew, TaskCompletionSource<CancellationToken> target)
+    {
+        try
+        {
+            target.SetResult(await renew);
+        }
+        catch (Exception ex)
+        {
+            target.SetException(ex);
+        }
+    }
+}

@@ -23,6 +23,9 @@ public sealed partial class TokenOwner
 
     private CancellationTokenRegistration _outerRegistration;
 
+    /// <summary>Test hook: the registration on the outer token.</summary>
+    internal CancellationTokenRegistration OuterRegistrationForTests => _outerRegistration;
+
     internal ValueTask<CancellationToken> Renew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links, CancellationTokenSource? owned)
     {
         if (slot.IsClosedForRenew)

@@ -58,6 +58,7 @@ public sealed class ActorContextTokenOwnerExtensionsTests : LifetimeSpec
         worker.Tell(Cmd.Fail);
 
         Assert.Equal(new Constructed(2, true), await ExpectMsgAsync<Constructed>(Bound));
+        Assert.Equal(new Restarted(2, true), await ExpectMsgAsync<Restarted>(Bound));
         Assert.True(first.IsCancellationRequested);
         var second = await RenewAsync(worker);
         Assert.False(second.IsCancellationRequested);

@@ -8,7 +8,7 @@ namespace Lifetime.Tests;
 
 public sealed class TokenOwnerTimeoutTests
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(10);
     private readonly ManualTimeProvider _time = new();
 
     private TokenOwner CreateOwner(SourceCounter? counter = null) =>
@@ -31,7 +31,7 @@ public sealed class TokenOwnerTimeoutTests
 
         var step = TimeSpan.FromMilliseconds(1);
         var elapsed = TimeSpan.Zero;
-        while (firedAt is null && elapsed < timeout + Tick + Tick)
+        while (firedAt is null && elapsed < timeout + s_tick + s_tick)
         {
             _time.Advance(step);
             elapsed += step;
@@ -40,7 +40,7 @@ public sealed class TokenOwnerTimeoutTests
         Assert.NotNull(firedAt);
         var late = TimeSpan.FromTicks(firedAt!.Value - start) - timeout;
         Assert.True(late >= TimeSpan.Zero, $"Fired {-late.TotalMilliseconds} ms early.");
-        Assert.True(late <= Tick, $"Fired {late.TotalMilliseconds} ms late.");
+        Assert.True(late <= s_tick, $"Fired {late.TotalMilliseconds} ms late.");
         Assert.False(owner.IsCurrent(token));
     }
 
@@ -54,7 +54,7 @@ public sealed class TokenOwnerTimeoutTests
 
         Assert.False(token.IsCancellationRequested);
         Assert.True(owner.IsCurrent(token));
-        _time.Advance(Tick + Tick);
+        _time.Advance(s_tick + s_tick);
         Assert.True(token.IsCancellationRequested);
     }
 
@@ -114,7 +114,7 @@ public sealed class TokenOwnerTimeoutTests
         Assert.False(token.IsCancellationRequested);
         _time.Advance(TimeSpan.FromMilliseconds(99));
         Assert.False(token.IsCancellationRequested);
-        _time.Advance(Tick + Tick);
+        _time.Advance(s_tick + s_tick);
         Assert.True(token.IsCancellationRequested);
     }
 
@@ -127,7 +127,7 @@ public sealed class TokenOwnerTimeoutTests
         Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(20)).Within());
         _time.Advance(TimeSpan.FromMilliseconds(19));
         Assert.False(token.IsCancellationRequested);
-        _time.Advance(Tick + Tick);
+        _time.Advance(s_tick + s_tick);
 
         Assert.True(token.IsCancellationRequested);
     }
@@ -139,7 +139,7 @@ public sealed class TokenOwnerTimeoutTests
         var token = await owner.RenewAsync().Within();
 
         Assert.True(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
-        _time.Advance(TimeSpan.FromSeconds(1) + Tick);
+        _time.Advance(TimeSpan.FromSeconds(1) + s_tick);
 
         Assert.True(token.IsCancellationRequested);
     }
@@ -233,7 +233,7 @@ public sealed class TokenOwnerTimeoutTests
             tokens.Add(await owner.CreateSlot().RenewAfterAsync(TimeSpan.FromMinutes(30)).Within());
         }
 
-        _time.Advance(TimeSpan.FromMinutes(30) + Tick);
+        _time.Advance(TimeSpan.FromMinutes(30) + s_tick);
 
         Assert.All(tokens, t => Assert.True(t.IsCancellationRequested));
         counter.AssertBalanced();

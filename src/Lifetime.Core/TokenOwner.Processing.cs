@@ -126,13 +126,14 @@ public sealed partial class TokenOwner
         slot.Install(next);
         Activate(slot);
 
-        var bornEnded = false;
+        // A caller's source may come already cancelled: it is born ended like a zero timeout.
+        var bornEnded = next.IsCancellationRequested;
         var deadline = DeadlineWheel.NoDeadline;
         if (operation.Timeout == TimeSpan.Zero)
         {
             bornEnded = true;
         }
-        else if (operation.Timeout != Timeout.InfiniteTimeSpan)
+        else if (!bornEnded && operation.Timeout != Timeout.InfiniteTimeSpan)
         {
             deadline = _wheel.DeadlineAfter(operation.Timeout);
         }

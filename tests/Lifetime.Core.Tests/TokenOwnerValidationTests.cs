@@ -137,6 +137,22 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    public async Task RenewOwnedAsync_AlreadyCancelledSource_BornEndedAndDisposed()
+    {
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options());
+        var source = counter.CreateForCaller();
+        source.Cancel();
+
+        var token = await owner.RenewOwnedAsync(source).Within();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.False(owner.IsCurrent(token));
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        Assert.Equal(1, source.DisposeCalls);
+    }
+
+    [Fact]
     public void Constructor_UnknownPlacement_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = (CallbackPlacement)42 }));

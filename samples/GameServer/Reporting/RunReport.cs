@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using GameServer.Bots;
+using GameServer.Protocol;
+
+namespace GameServer.Reporting;
+
+/// <summary>The final report of a run and the invariants it checks.</summary>
+public sealed class RunReport
+{
+    private readonly List<string> _failures = new();
+
+    private RunReport(ServerMetrics? server, BotMetrics? bots, int botCount, TimeSpan elapsed, bool drainedInTime)
+    {
+        Server = server;
+        Bots = bots;
+        BotCount = botCount;
+        Elapsed = elapsed;
+        DrainedInTime = drainedInTime;
+        Check();
+        Text = Format();
+    }
+
+    /// <summary>Gets the server's counters, or <see langword="null"/> in bots-only mode.</summary>
+    public ServerMetrics? Server { get; }
+
+    /// <summary>Gets the bots' counters, or <see langword="null"/> in server-only mode.</summary>
+    public BotMetrics? Bots { get; }
+
+    /// <summary>Gets how many bots ran.</summary>
+    public int BotCount { get; }
+
+    /// <summary>Gets how long the run took, shutdown included.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Gets whether every session closed within the shutdown timeout.</summary>
+    public bool DrainedInTime { get; }
+
+    /// <summary>Gets the invariants that failed; empty when the run passed.</summary>
+    public IReadOnlyList<string> Failures => _failures;
+
+    /// <summary>Gets whether every invariant held.</summary>
+    public bool Passed => _failures.Count == 0;
+
+    /// <summary>Gets the report as printed.</summary>
+    public string Text { get; }
+
+    /// <summary>Builds the report once everything is stopped and every owner disposed.</summary>
+    /// <param name="server">The server's counters, if a server ran in this process.</param>
+    /// <param name="bots">The bots' counters, if bots ran in this process.</param>
+    /// <param name="botCount">How many bots ran.</param>
+    /// <param name="elapsed">How long the run took.</param>
+    /// <param name="drainedInTime">Whether the server's sessions closed within the shutdown timeout.</param>
+    /// <returns>The report.</returns>
+    public static RunReport Create(ServerMetrics? server, BotMetrics? bots, int botCount, TimeSpan elapsed, bool drainedInTime)
+        => new(server, bots, botCount, elapsed, drainedInTime);
+
+    /// <inheritdoc/>
+    public override string ToString() => Text;
+
+    private void Check()
+    {
+        if (Server is { } s)
+        {
+            Require(s.Sources.Live == 0, $"server live sources at exit = {s.Sources.Live} (must be 0)");
+            Require(s.CallbackExceptions == 0, $"callback exceptions reported = {s.CallbackExceptions} (must be 0)");
+            Require(s.SessionFaults == 0, $"sessions failed with an unexpected exception = {s.SessionFaults}: {s.LastFault?.GetType().Name}: {s.LastFault?.Message}");
+            Require(s.ActiveSessions == 0, $"sessions still open at exit = {s.ActiveSessions} (must be 0)");
+            Require(DrainedInTime, "the sessions did not close within the shutdown timeout");
+        }
+
+        if (Bots is { } b)
+        {
+            Require(b.Sources.Live == 0, $"bot live sources at exit = {b.Sources.Live} (must be 0)");
+            Require(b.Logins > 0, "no bot ever logged in");
+            Require(b.ProtocolErrors == 0, $"protocol errors seen by well-behaved bots = {b.ProtocolErrors} (must be 0)");
+            Require(b.EarlyIdleTimeouts == 0, $"idle timeouts that fired early = {b.EarlyIdleTimeouts} (must be 0)");
+            Require(b.MissingReplies == 0, $"welcomes or goodbyes that never came = {b.MissingReplies} (must be 0)");
+        }
+
+        if (Server is { } server && Bots is not null)
+        {
+            Require(server.SessionsAccepted > 0, "the server served no session");
+        }
+    }
+
+    private void Require(bool condition, string failure)
+    {
+        if (!condition)
+        {
+            _failures.Add(failure);
+        }
+    }
+
+    private string Format()
+    {
+        var text = new StringBuilder();
+        void Line(string label, string value) => text.Append(CultureInfo.InvariantCulture, $"  {label,-24}{value}\n");
+        static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+        text.Append(CultureInfo.InvariantCulture, $"GameServer report: {BotCount} bots, {Elapsed.TotalSeconds:F1} s\n");
+        if (Server is { } s)
+        {
+            Line("sessions served", $"{N(s.SessionsAccepted)} (peak concurrent {N(s.PeakSessions)})");
+            Line("frames received", N(s.FramesReceived));
+            Line("renews", $"{N(s.Renews)} (heartbeat touches {N(s.Touches)})");
+            Line("renew latency", $"p50 {Us(s.RenewLatency.Percentile(50))}, p99 {Us(s.RenewLatency.Percentile(99))} (request renews, n = {N(s.RenewLatency.Count)})");
+            Line("timeouts fired", $"{N(s.ClosedBy(CloseReason.IdleTimeout) + s.OperationsCancelled(OperationEnd.TimedOut))} (idle {N(s.ClosedBy(CloseReason.IdleTimeout))}, matchmaking {N(s.OperationsCancelled(OperationEnd.TimedOut))})");
+            Line("sessions closed by", $"client left {N(s.ClosedBy(CloseReason.ClientLeft))}, idle timeout {N(s.ClosedBy(CloseReason.IdleTimeout))}, server shutdown {N(s.ClosedBy(CloseReason.ServerShutdown))}, client disconnected {N(s.ClosedBy(CloseReason.ClientDisconnected))}, protocol violation {N(s.ClosedByProtocolViolation())}, slow consumer {N(s.ClosedBy(CloseReason.SlowConsumer))}");
+            Line("requests cancelled by", $"renew {N(s.OperationsCancelled(OperationEnd.Renewed))}, timeout {N(s.OperationsCancelled(OperationEnd.TimedOut))}, session end {N(s.OperationsCancelled(OperationEnd.SessionEnded))}");
+            Line("requests completed", $"{N(s.OperationsCompleted)} (stale results dropped {N(s.StaleResultsDropped)})");
+            Line("callback exceptions", N(s.CallbackExceptions));
+            Line("session faults", N(s.SessionFaults));
+            Line("server sources", $"{N(s.Sources.Created)} created, {N(s.Sources.Disposed)} disposed, live at exit {N(s.Sources.Live)}");
+        }
+
+        if (Bots is { } b)
+        {
+            Line("bot connections", $"{N(b.ConnectAttempts)} attempts, {N(b.Logins)} logins, {N(b.ConnectFailures)} refused");
+            Line("bot endings", $"bye {N(b.ByesSent)}, idle {N(b.IdlesStarted)}, abrupt drop {N(b.AbruptDrops)}, connect-and-vanish {N(b.Vanished)}");
+            Line("bot goodbyes received", $"client left {N(b.Goodbyes(CloseReason.ClientLeft))}, idle timeout {N(b.Goodbyes(CloseReason.IdleTimeout))}, server shutdown {N(b.Goodbyes(CloseReason.ServerShutdown))}");
+            Line("bot replies", $"{N(b.Replies)} (match timeouts {N(b.MatchTimeouts)})");
+            Line("bot sources", $"{N(b.Sources.Created)} created, {N(b.Sources.Disposed)} disposed, live at exit {N(b.Sources.Live)}");
+        }
+
+        var live = (Server?.Sources.Live ?? 0) + (Bots?.Sources.Live ?? 0);
+        Line("live sources at exit", N(live));
+        Line("invariants", Passed ? "all hold" : "FAILED");
+        foreach (var failure in _failures)
+        {
+            text.Append("    - ").Append(failure).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static string Us(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMicroseconds:F1} µs");
+}

@@ -1,0 +1,148 @@
+using System;
+using System.Threading;
+using GameServer.Protocol;
+
+namespace GameServer.Reporting;
+
+/// <summary>
+/// The server's counters, shared by every session and read by the progress line and the final report.
+/// Every member is thread-safe; counters only grow, except <see cref="ActiveSessions"/>.
+/// </summary>
+public sealed class ServerMetrics
+{
+    private readonly long[] _closedBy = new long[CloseReasons.Count];
+    private readonly long[] _operationEnds = new long[3];
+    private long _accepted;
+    private long _active;
+    private long _peak;
+    private long _renews;
+    private long _touches;
+    private long _operationsCompleted;
+    private long _staleResults;
+    private long _callbackExceptions;
+    private long _sessionFaults;
+    private long _frames;
+
+    /// <summary>Raised after a session has closed, with its reason (on the session's thread; keep it short).</summary>
+    public event Action<CloseReason>? SessionClosed;
+
+    /// <summary>Gets the counter of the sources that the server's owners create.</summary>
+    public SourceCounter Sources { get; } = new();
+
+    /// <summary>Gets the latencies of the renews that per-request operations make.</summary>
+    public LatencyHistogram RenewLatency { get; } = new();
+
+    /// <summary>Gets how many connections were accepted as sessions.</summary>
+    public long SessionsAccepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Gets how many sessions are open now.</summary>
+    public long ActiveSessions => Volatile.Read(ref _active);
+
+    /// <summary>Gets the most sessions open at once.</summary>
+    public long PeakSessions => Volatile.Read(ref _peak);
+
+    /// <summary>Gets how many renews the server's owners were asked for (session lifetimes, requests, writes).</summary>
+    public long Renews => Volatile.Read(ref _renews);
+
+    /// <summary>Gets how many idle-timeout touches (heartbeats) were made.</summary>
+    public long Touches => Volatile.Read(ref _touches);
+
+    /// <summary>Gets how many frames the server received.</summary>
+    public long FramesReceived => Volatile.Read(ref _frames);
+
+    /// <summary>Gets how many per-request operations completed and replied.</summary>
+    public long OperationsCompleted => Volatile.Read(ref _operationsCompleted);
+
+    /// <summary>Gets how many results were dropped because their token was no longer current.</summary>
+    public long StaleResultsDropped => Volatile.Read(ref _staleResults);
+
+    /// <summary>Gets how many cancellation-callback exceptions the owners reported.</summary>
+    public long CallbackExceptions => Volatile.Read(ref _callbackExceptions);
+
+    /// <summary>Gets how many sessions failed with an unexpected exception (a server bug; must stay zero).</summary>
+    public long SessionFaults => Volatile.Read(ref _sessionFaults);
+
+    /// <summary>Gets how many sessions closed for <paramref name="reason"/>.</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>The count.</returns>
+    public long ClosedBy(CloseReason reason) => Volatile.Read(ref _closedBy[(int)reason]);
+
+    /// <summary>Gets how many sessions closed for a protocol violation.</summary>
+    /// <returns>The count.</returns>
+    public long ClosedByProtocolViolation()
+    {
+        long sum = 0;
+        for (var reason = CloseReason.InvalidFrameLength; reason <= CloseReason.AlreadyLoggedIn; reason++)
+        {
+            sum += ClosedBy(reason);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Gets how many operation tokens were cancelled for <paramref name="end"/>.</summary>
+    /// <param name="end">The cause.</param>
+    /// <returns>The count.</returns>
+    public long OperationsCancelled(OperationEnd end) => Volatile.Read(ref _operationEnds[(int)end]);
+
+    /// <summary>Records an accepted session.</summary>
+    public void OnSessionStarted()
+    {
+        Interlocked.Increment(ref _accepted);
+        var active = Interlocked.Increment(ref _active);
+        var peak = Volatile.Read(ref _peak);
+        while (active > peak)
+        {
+            var seen = Interlocked.CompareExchange(ref _peak, active, peak);
+            if (seen == peak)
+            {
+                break;
+            }
+
+            peak = seen;
+        }
+    }
+
+    /// <summary>Records a closed session and raises <see cref="SessionClosed"/>.</summary>
+    /// <param name="reason">Why it closed.</param>
+    public void OnSessionClosed(CloseReason reason)
+    {
+        Interlocked.Increment(ref _closedBy[(int)reason]);
+        Interlocked.Decrement(ref _active);
+        SessionClosed?.Invoke(reason);
+    }
+
+    /// <summary>Records a renew request.</summary>
+    public void OnRenew() => Interlocked.Increment(ref _renews);
+
+    /// <summary>Records a touch.</summary>
+    public void OnTouch() => Interlocked.Increment(ref _touches);
+
+    /// <summary>Records a received frame.</summary>
+    public void OnFrame() => Interlocked.Increment(ref _frames);
+
+    /// <summary>Records an operation that completed and replied.</summary>
+    public void OnOperationCompleted() => Interlocked.Increment(ref _operationsCompleted);
+
+    /// <summary>Records an operation whose token was cancelled.</summary>
+    /// <param name="end">Why.</param>
+    public void OnOperationCancelled(OperationEnd end) => Interlocked.Increment(ref _operationEnds[(int)end]);
+
+    /// <summary>Records a result dropped as stale.</summary>
+    public void OnStaleResult() => Interlocked.Increment(ref _staleResults);
+
+    /// <summary>The owners' <see cref="Lifetime.TokenOwnerOptions.OnCancelException"/> reporter.</summary>
+    /// <param name="exception">The exception a cancellation callback threw.</param>
+    public void OnCallbackException(Exception exception) => Interlocked.Increment(ref _callbackExceptions);
+
+    /// <summary>Records a session that failed with an unexpected exception.</summary>
+    /// <param name="exception">The exception.</param>
+    public void OnSessionFault(Exception exception)
+    {
+        Interlocked.Increment(ref _sessionFaults);
+        LastFault = exception;
+    }
+
+    /// <summary>Gets the last unexpected session exception, for the report.</summary>
+    public Exception? LastFault { get; private set; }
+}

@@ -1,0 +1,345 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using GameServer.Protocol;
+using GameServer.Reporting;
+using GameServer.Server;
+using Lifetime;
+
+namespace GameServer.Sessions;
+
+/// <summary>
+/// One player's session, with every cancellation owned by one <see cref="TokenOwner"/>:
+/// <list type="bullet">
+/// <item>the owner's default slot holds the <b>session lifetime</b>: linked to the server token and
+/// given the idle timeout as its deadline, which every heartbeat re-arms with
+/// <see cref="TokenOwner.TouchAsync"/>;</item>
+/// <item>the <b>request</b> slot holds the current request (load level, matchmaking with a timeout),
+/// linked to the lifetime; a new request renews the slot and so cancels the previous one, and
+/// <see cref="TokenSlot.IsCurrent"/> drops results of requests that were replaced;</item>
+/// <item>the <b>write</b> watchdog, a second owner used only by the write loop: touched to the write
+/// timeout before each flush and disarmed after it, so a client that stops reading is closed as a slow
+/// consumer.</item>
+/// </list>
+/// The session never creates, cancels or disposes a source itself; disposing the owners at the end
+/// releases whatever is left.
+/// </summary>
+public sealed class LifetimeSession
+{
+    private readonly long _id;
+    private readonly Socket _socket;
+    private readonly GameServerOptions _options;
+    private readonly ServerMetrics _metrics;
+    private readonly TokenOwner _owner;
+    private readonly TokenSlot _requests;
+    private readonly TokenOwner _writes;
+    private readonly CancellationToken _serverToken;
+    private readonly Channel<OutgoingFrame> _outbox = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<Frame, ValueTask<bool>> _onFrame;
+    private CancellationToken _lifetime;
+    private string? _closeText;
+    private int _closeReason;
+    private int _pending;
+    private int _requestGeneration;
+    private volatile bool _ended;
+    private bool _loggedIn;
+
+    /// <summary>Creates a session; <see cref="RunAsync"/> runs it.</summary>
+    /// <param name="id">The session id sent in the welcome.</param>
+    /// <param name="socket">The connection; the session closes it.</param>
+    /// <param name="options">The server settings.</param>
+    /// <param name="metrics">The counters.</param>
+    /// <param name="ownerOptions">The options of the session's owners (source factory, exception reporter).</param>
+    /// <param name="serverToken">Cancelled when the server shuts down.</param>
+    public LifetimeSession(long id, Socket socket, GameServerOptions options, ServerMetrics metrics, TokenOwnerOptions ownerOptions, CancellationToken serverToken)
+    {
+        _id = id;
+        _socket = socket;
+        _options = options;
+        _metrics = metrics;
+        _owner = new TokenOwner(ownerOptions);
+        _requests = _owner.CreateSlot();
+
+        // Its own owner rather than a third slot: the write loop runs concurrently with the read loop, and
+        // concurrent calls on one owner can strand a renew (a Lifetime.Core bug, reported with a repro).
+        _writes = new TokenOwner(ownerOptions);
+        _serverToken = serverToken;
+        _onFrame = OnFrameAsync;
+    }
+
+    /// <summary>Runs the session until the client leaves, idles, misbehaves or the server shuts down.</summary>
+    /// <returns>The reason it closed.</returns>
+    public async Task<CloseReason> RunAsync()
+    {
+        _metrics.OnSessionStarted();
+        var reason = CloseReason.ClientDisconnected;
+        try
+        {
+            _lifetime = await _owner.RenewLinkedAfterAsync(_options.IdleTimeout, _serverToken);
+            _metrics.OnRenew();
+            await using var stream = new NetworkStream(_socket, ownsSocket: false);
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+            var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+            var writeLoop = WriteLoopAsync(writer);
+
+            reason = await ReadLoopAsync(reader);
+            _ended = true;
+            if (reason != CloseReason.ClientDisconnected)
+            {
+                _outbox.Writer.TryWrite(Frames.Goodbye(reason, _closeText));
+            }
+
+            _outbox.Writer.TryComplete();
+            await _requests.CancelAndDisposeAsync();
+            await writeLoop;
+            await reader.CompleteAsync();
+            await CompleteQuietlyAsync(writer);
+        }
+        finally
+        {
+            _ended = true;
+            _outbox.Writer.TryComplete();
+            CloseSocket();
+            await _owner.DisposeAsync();
+            await _writes.DisposeAsync();
+            _metrics.OnSessionClosed(reason);
+        }
+
+        return reason;
+    }
+
+    private async Task<CloseReason> ReadLoopAsync(PipeReader reader)
+    {
+        try
+        {
+            var clientLeft = await FrameCodec.ReadFramesAsync(reader, _options.MaxFrameSize, _onFrame, _lifetime);
+            return clientLeft ? CloseReason.ClientLeft : RecordedReason() ?? CloseReason.ClientDisconnected;
+        }
+        catch (ProtocolViolationException ex)
+        {
+            _closeText = ex.Message;
+            return ex.Reason;
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // The lifetime ends only by its server link, its idle deadline, or RequestClose.
+            return RecordedReason() ?? (_serverToken.IsCancellationRequested ? CloseReason.ServerShutdown : CloseReason.IdleTimeout);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
+            return RecordedReason() ?? CloseReason.ClientDisconnected;
+        }
+    }
+
+    private async ValueTask<bool> OnFrameAsync(Frame frame)
+    {
+        _metrics.OnFrame();
+        if (!_loggedIn && frame.Type != FrameType.Hello)
+        {
+            throw new ProtocolViolationException(CloseReason.NotLoggedIn, $"{frame.Type} before Hello.");
+        }
+
+        switch (frame.Type)
+        {
+            case FrameType.Hello:
+                if (_loggedIn)
+                {
+                    throw new ProtocolViolationException(CloseReason.AlreadyLoggedIn, "Second Hello.");
+                }
+
+                frame.ReadText(1, Frames.MaxNameBytes);
+                _loggedIn = true;
+                Enqueue(Frames.Welcome(_id));
+                await TouchAsync();
+                return true;
+
+            case FrameType.Heartbeat:
+                frame.ExpectEmpty();
+                await TouchAsync();
+                return true;
+
+            case FrameType.Move:
+                frame.ReadUInt32();
+                return true;
+
+            case FrameType.LoadLevel:
+                await StartRequestAsync(FrameType.LoadLevel, frame.ReadUInt16());
+                return true;
+
+            case FrameType.FindMatch:
+                await StartRequestAsync(FrameType.FindMatch, frame.ReadByte());
+                return true;
+
+            case FrameType.Bye:
+                frame.ExpectEmpty();
+                return false;
+
+            default:
+                throw new ProtocolViolationException(CloseReason.UnknownFrameType, $"Frame type 0x{(byte)frame.Type:X2} is not accepted from a client.");
+        }
+    }
+
+    private async ValueTask TouchAsync()
+    {
+        // False means the idle deadline already fired: the pending read is being cancelled.
+        await _owner.TouchAsync(_options.IdleTimeout);
+        _metrics.OnTouch();
+    }
+
+    private async ValueTask StartRequestAsync(FrameType kind, int argument)
+    {
+        // Bumped before the renew: the renew may run the replaced request's cancellation inline.
+        var generation = Interlocked.Increment(ref _requestGeneration);
+        var start = Stopwatch.GetTimestamp();
+        var token = kind == FrameType.FindMatch
+            ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
+            : await _requests.RenewLinkedAsync(_lifetime);
+        _metrics.RenewLatency.RecordSince(start);
+        _metrics.OnRenew();
+        _ = RunRequestAsync(kind, argument, token, generation);
+    }
+
+    private async Task RunRequestAsync(FrameType kind, int argument, CancellationToken token, int generation)
+    {
+        try
+        {
+            if (kind == FrameType.LoadLevel)
+            {
+                await Task.Delay(Random.Shared.Next(20, 300), token);
+                Reply(token, Frames.LevelLoaded((ushort)argument));
+            }
+            else
+            {
+                // About a third of the searches outlast the match timeout.
+                var timeout = (int)_options.MatchTimeout.TotalMilliseconds;
+                await Task.Delay(Random.Shared.Next(timeout / 5, timeout * 3 / 2), token);
+                Reply(token, Frames.MatchFound((uint)Random.Shared.Next()));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // A request token ends in one of three ways: its session ended, a newer request renewed
+            // the slot, or (matchmaking only) its own deadline passed.
+            var end = _ended || _lifetime.IsCancellationRequested ? OperationEnd.SessionEnded
+                : generation != Volatile.Read(ref _requestGeneration) ? OperationEnd.Renewed
+                : OperationEnd.TimedOut;
+            _metrics.OnOperationCancelled(end);
+            if (end == OperationEnd.TimedOut)
+            {
+                Enqueue(Frames.MatchTimedOut);
+            }
+        }
+    }
+
+    private void Reply(CancellationToken token, OutgoingFrame frame)
+    {
+        if (_requests.IsCurrent(token))
+        {
+            Enqueue(frame);
+            _metrics.OnOperationCompleted();
+        }
+        else
+        {
+            _metrics.OnStaleResult();
+        }
+    }
+
+    private void Enqueue(OutgoingFrame frame)
+    {
+        if (Interlocked.Increment(ref _pending) > _options.OutboxCapacity)
+        {
+            Interlocked.Decrement(ref _pending);
+            RequestClose(CloseReason.SlowConsumer);
+            return;
+        }
+
+        if (!_outbox.Writer.TryWrite(frame))
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    private async Task WriteLoopAsync(PipeWriter writer)
+    {
+        var outbox = _outbox.Reader;
+        try
+        {
+            // A watchdog token: no deadline between flushes, the write timeout during each one.
+            var watchdog = await _writes.RenewAsync();
+            _metrics.OnRenew();
+            while (await outbox.WaitToReadAsync())
+            {
+                while (outbox.TryRead(out var frame))
+                {
+                    Interlocked.Decrement(ref _pending);
+                    FrameCodec.Write(writer, frame);
+                }
+
+                await _writes.TouchAsync(_options.WriteTimeout);
+                var result = await writer.FlushAsync(watchdog);
+                await _writes.TouchAsync(Timeout.InfiniteTimeSpan);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            RequestClose(CloseReason.SlowConsumer);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            RequestClose(CloseReason.ClientDisconnected);
+        }
+    }
+
+    /// <summary>Records the first close reason and ends the lifetime, which stops the read loop.</summary>
+    private void RequestClose(CloseReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, (int)reason, 0) == 0)
+        {
+            _ = EndLifetimeAsync();
+        }
+    }
+
+    private async Task EndLifetimeAsync() => await _owner.CancelAndDisposeAsync();
+
+    private CloseReason? RecordedReason()
+    {
+        var reason = (CloseReason)Volatile.Read(ref _closeReason);
+        return reason == CloseReason.None ? null : reason;
+    }
+
+    private static async Task CompleteQuietlyAsync(PipeWriter writer)
+    {
+        try
+        {
+            // Completing flushes what a failed write loop left buffered; the client may be gone by now.
+            await writer.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // Nobody left to read it.
+        }
+    }
+
+    private void CloseSocket()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already reset by the client.
+        }
+
+        _socket.Dispose();
+    }
+}

@@ -1,0 +1,216 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Lifetime.Tests.Infrastructure;
+
+namespace Lifetime.Tests.Contract;
+
+/// <summary>TouchAsync: set the live token's deadline to now + timeout in place; false without a live token.</summary>
+public sealed class TouchContractTests
+{
+    private static TimeSpan AdvanceUntilCancelled(ManualTimeProvider time, CancellationToken token, TimeSpan limit)
+    {
+        var moved = TimeSpan.Zero;
+        while (!token.IsCancellationRequested && moved <= limit)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            moved += TimeSpan.FromMilliseconds(1);
+        }
+
+        return moved;
+    }
+
+    [Fact]
+    public async Task TouchAsync_Later_DeadlineMovedLaterSameToken()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(100)).Within();
+        time.Advance(TimeSpan.FromMilliseconds(80));
+        Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(100)).Within());
+        Assert.True(owner.IsCurrent(token));
+        time.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(token.IsCancellationRequested);
+        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        Assert.InRange(moved.TotalMilliseconds, 1, 11);
+    }
+
+    [Fact]
+    public async Task TouchAsync_Earlier_DeadlineShortened()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMinutes(10)).Within();
+        time.Advance(TimeSpan.FromMilliseconds(7));
+        Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(50)).Within());
+        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        Assert.True(token.IsCancellationRequested);
+        Assert.InRange(moved.TotalMilliseconds, 50, 60);
+    }
+
+    [Fact]
+    public async Task TouchAsync_TokenWithoutDeadline_GetsOne()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAsync().Within();
+        Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(30)).Within());
+        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        Assert.InRange(moved.TotalMilliseconds, 30, 40);
+    }
+
+    [Fact]
+    public async Task TouchAsync_LinkedToken_GetsDeadlineAndKeepsLink()
+    {
+        var time = new ManualTimeProvider();
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewLinkedAsync(link.Token).Within();
+        Assert.True(await owner.TouchAsync(TimeSpan.FromMinutes(1)).Within());
+        link.Cancel();
+        await Bounded.Cancelled(token);
+    }
+
+    [Fact]
+    public async Task TouchAsync_Zero_EndsTokenNowAndReturnsTrue()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
+        Assert.True(await owner.TouchAsync(TimeSpan.Zero).Within());
+        Assert.True(token.IsCancellationRequested);
+        Assert.False(owner.IsCurrent(token));
+        Assert.False(await owner.TouchAsync(TimeSpan.FromMinutes(1)).Within());
+    }
+
+    [Fact]
+    public async Task TouchAsync_Infinite_RemovesDeadline()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(50)).Within();
+        Assert.True(await owner.TouchAsync(Timeout.InfiniteTimeSpan).Within());
+        time.Advance(TimeSpan.FromDays(1));
+        Assert.False(token.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(token));
+    }
+
+    [Fact]
+    public async Task TouchAsync_NeverRenewed_FalseAndNothingChanges()
+    {
+        var factory = new TrackingFactory();
+        await using var owner = new TokenOwner(factory.Options(new ManualTimeProvider()));
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        Assert.False(await owner.CreateSlot().TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        Assert.Equal(0, factory.Created);
+    }
+
+    [Fact]
+    public async Task TouchAsync_AfterCancelAndDispose_False()
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+        await owner.RenewAsync().Within();
+        await owner.CancelAndDisposeAsync().Within();
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+    }
+
+    [Fact]
+    public async Task TouchAsync_AfterTimeout_False()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(10)).Within();
+        time.Advance(TimeSpan.FromMilliseconds(30));
+        await Bounded.Cancelled(token);
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+    }
+
+    [Fact]
+    public async Task TouchAsync_AfterLinkFired_False()
+    {
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+        var token = await owner.RenewLinkedAsync(link.Token).Within();
+        link.Cancel();
+        await Bounded.Cancelled(token);
+        await owner.CancelAllAsync().Within();
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+    }
+
+    [Fact]
+    public async Task TouchAsync_AfterCancelAll_False()
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+        var slot = owner.CreateSlot();
+        await slot.RenewAsync().Within();
+        await owner.CancelAllAsync().Within();
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+    }
+
+    [Fact]
+    public async Task TouchAsync_BornCancelledToken_False()
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+        await owner.RenewLinkedAsync(new CancellationToken(true)).Within();
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+    }
+
+    [Fact]
+    public async Task TouchAsync_RetiredSlotOrDisposedOwner_False()
+    {
+        var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+        var slot = owner.CreateSlot();
+        await slot.RenewAsync().Within();
+        await slot.DisposeAsync().Within();
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        await owner.RenewAsync().Within();
+        await owner.DisposeAsync().Within();
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        Assert.False(await owner.TouchAsync(TimeSpan.Zero).Within());
+    }
+
+    [Fact]
+    public async Task TouchAsync_OneSlot_OtherSlotDeadlineUnchanged()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var a = owner.CreateSlot();
+        var b = owner.CreateSlot();
+        var tokenA = await a.RenewAfterAsync(TimeSpan.FromMilliseconds(50)).Within();
+        var tokenB = await b.RenewAfterAsync(TimeSpan.FromMilliseconds(50)).Within();
+        Assert.True(await a.TouchAsync(TimeSpan.FromSeconds(10)).Within());
+        time.Advance(TimeSpan.FromMilliseconds(70));
+        Assert.True(tokenB.IsCancellationRequested);
+        Assert.False(tokenA.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task TouchAsync_Heartbeats_KeepTokenAliveIndefinitely()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(30)).Within();
+        for (var i = 0; i < 100; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(20));
+            Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(30)).Within());
+        }
+
+        Assert.False(token.IsCancellationRequested);
+        time.Advance(TimeSpan.FromMilliseconds(45));
+        Assert.True(token.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task TouchAsync_FromCallbackOfOwnToken_NoDeadlock()
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+        var token = await owner.RenewAsync().Within();
+        Task<bool>? touched = null;
+        token.Register(() => touched = owner.TouchAsync(TimeSpan.FromSeconds(1)).AsTask());
+        var next = await owner.RenewAsync().Within();
+        Assert.NotNull(touched);
+        Assert.True(await touched.Within());
+        Assert.True(owner.IsCurrent(next));
+    }
+}

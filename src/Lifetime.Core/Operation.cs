@@ -30,6 +30,12 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     private ManualResetValueTaskSourceCore<Reply> _core;
     private List<Exception>? _errors;
 
+    // Who still holds a reusable operation in its current use: its caller until it has taken the
+    // result, and the completer until SetResult has returned. The caller can see the result while the
+    // completer is still inside SetResult, so recycling on the caller's word alone would let the next
+    // request reuse a core whose completion is still running.
+    private int _holders;
+
     public Operation(bool reusable)
     {
         _reusable = reusable;
@@ -64,6 +70,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
 
     public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
     {
+        _holders = 2;
         Kind = kind;
         Slot = slot;
         Timeout = timeout;
@@ -91,12 +98,15 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         {
             _core.SetException(errors.Count == 1 ? errors[0] : new AggregateException(errors));
         }
+
+        Release();
     }
 
     public void Fail(Exception exception)
     {
         _errors = null;
         _core.SetException(exception);
+        Release();
     }
 
     /// <summary>
@@ -190,15 +200,18 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>Returns a reusable operation to its owner once its result has been taken.</summary>
+    /// <summary>
+    /// Drops one hold; the last one returns a reusable operation to its owner. An operation whose result
+    /// is never taken (nobody awaits it) is simply left to the garbage collector.
+    /// </summary>
     private void Release()
     {
-        Debug.Assert(_errors is null, "Errors are consumed when the operation completes.");
-        if (!_reusable)
+        if (!_reusable || Interlocked.Decrement(ref _holders) != 0)
         {
             return;
         }
 
+        Debug.Assert(_errors is null, "Errors are consumed when the operation completes.");
         var slot = Slot;
         Init(default, null);
         Dispatched = null;

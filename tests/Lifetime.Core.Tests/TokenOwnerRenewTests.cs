@@ -206,6 +206,38 @@ public sealed class TokenOwnerRenewTests
         Assert.Equal(counter.Created - 1, counter.Disposed);
     }
 
+    [Fact]
+    public async Task Requests_TwoCallersOnOtherSlots_EveryReplyArrives()
+    {
+        // A caller can see its reply while the thread that completed it is still finishing the
+        // completion; recycling the reply object at that moment lost or crossed later replies.
+        await using var owner = new TokenOwner();
+        var requests = owner.CreateSlot();
+        var writes = owner.CreateSlot();
+        var lifetime = await owner.RenewAfterAsync(TimeSpan.FromMinutes(5)).Within();
+        await writes.RenewAsync().Within();
+
+        var a = Task.Run(async () =>
+        {
+            for (var i = 0; i < 50_000; i++)
+            {
+                await requests.RenewLinkedAsync(lifetime);
+                Assert.True(await owner.TouchAsync(TimeSpan.FromMinutes(5)));
+            }
+        });
+        var b = Task.Run(async () =>
+        {
+            for (var i = 0; i < 50_000; i++)
+            {
+                Assert.True(await writes.TouchAsync(TimeSpan.FromSeconds(5)));
+                Assert.True(await writes.TouchAsync(Timeout.InfiniteTimeSpan));
+            }
+        });
+
+        await Task.WhenAll(a, b).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(owner.IsCurrent(lifetime));
+    }
+
     internal static Task[] Enumerate(int count, Func<int, Task> body)
     {
         var tasks = new Task[count];

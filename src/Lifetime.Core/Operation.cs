@@ -88,6 +88,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     /// <summary>Answers the caller: with the recorded exceptions if there are any, else with the result.</summary>
     public void Complete(CancellationToken token = default, bool flag = false)
     {
+        ScheduleHooks.At(HookPoint.BeforeReply);
         var errors = _errors;
         _errors = null;
         if (errors is null)
@@ -104,6 +105,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
 
     public void Fail(Exception exception)
     {
+        ScheduleHooks.At(HookPoint.BeforeReply);
         _errors = null;
         _core.SetException(exception);
         Release();

@@ -138,6 +138,7 @@ public sealed partial class TokenOwner
             return false;
         }
 
+        ScheduleHooks.At(HookPoint.AfterEnqueue);
         if (_gate.TryEnter())
         {
             Drain();
@@ -152,6 +153,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private Operation? SendDispose(bool waitsSynchronously = false)
     {
+        ScheduleHooks.At(HookPoint.InDispose);
         if (_closed)
         {
             return null;
@@ -164,6 +166,7 @@ public sealed partial class TokenOwner
             return null;
         }
 
+        ScheduleHooks.At(HookPoint.AfterEnqueue);
         _closed = true;
         _mailbox.Writer.TryComplete();
         if (_gate.TryEnter())
@@ -207,6 +210,7 @@ public sealed partial class TokenOwner
         {
             while (reader.TryRead(out var message))
             {
+                ScheduleHooks.At(HookPoint.BeforeProcess);
                 Process(message);
                 if (--budget == 0 && reader.TryPeek(out _))
                 {
@@ -216,6 +220,7 @@ public sealed partial class TokenOwner
                 }
             }
 
+            ScheduleHooks.At(HookPoint.BeforeDrainExit);
             _gate.Exit();
 
             // A message posted after our last read saw the gate held and left: look once more.

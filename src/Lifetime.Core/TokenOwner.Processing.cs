@@ -180,6 +180,7 @@ public sealed partial class TokenOwner
 
     private void ExecuteDispose(Operation operation)
     {
+        ScheduleHooks.At(HookPoint.InDispose);
         if (!_disposed)
         {
             _disposed = true;
@@ -316,6 +317,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private void CancelAndDispose(CancellationTokenSource source, Operation? operation)
     {
+        ScheduleHooks.At(HookPoint.BeforeCancel);
         try
         {
             source.Cancel();
@@ -333,6 +335,7 @@ public sealed partial class TokenOwner
         }
         finally
         {
+            ScheduleHooks.At(HookPoint.AfterCancel);
             source.Dispose();
         }
     }

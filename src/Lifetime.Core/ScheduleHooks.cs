@@ -1,0 +1,68 @@
+using System.Diagnostics;
+#if LIFETIME_HOOKS
+using System;
+using System.Threading;
+#endif
+
+namespace Lifetime;
+
+/// <summary>Where in the owner's machinery a schedule-exploration test may delay or yield the thread.</summary>
+internal enum HookPoint
+{
+    /// <summary>A message is in the mailbox; its sender has not yet tried to become the drainer.</summary>
+    AfterEnqueue,
+
+    /// <summary>The drainer is about to process a message.</summary>
+    BeforeProcess,
+
+    /// <summary>The drainer found the mailbox empty and is about to release the gate.</summary>
+    BeforeDrainExit,
+
+    /// <summary>An ended source is about to be cancelled (its callbacks run next).</summary>
+    BeforeCancel,
+
+    /// <summary>An ended source was cancelled and is about to be disposed.</summary>
+    AfterCancel,
+
+    /// <summary>An operation is about to be answered.</summary>
+    BeforeReply,
+
+    /// <summary>A disposal is being sent (caller side) or processed (processing path).</summary>
+    InDispose,
+}
+
+/// <summary>
+/// Injection points for schedule-exploration tests. Compiled in only when the project is built with
+/// <c>-p:LifetimeHooks=true</c> (which defines <c>LIFETIME_HOOKS</c>); otherwise every call site is
+/// removed by the compiler, so release builds and packages pay nothing.
+/// </summary>
+internal static class ScheduleHooks
+{
+#if LIFETIME_HOOKS
+    /// <summary>Whether the hooks are compiled in.</summary>
+    public const bool Enabled = true;
+
+    private static Action<HookPoint>? s_handler;
+
+    /// <summary>Gets or sets what runs at every hook point, on the thread that reached it (tests only).</summary>
+    public static Action<HookPoint>? Handler
+    {
+        get => Volatile.Read(ref s_handler);
+        set => Volatile.Write(ref s_handler, value);
+    }
+#else
+    /// <summary>Whether the hooks are compiled in.</summary>
+    public const bool Enabled = false;
+#endif
+
+    /// <summary>Runs the test's handler, if any. Removed at compile time without <c>LIFETIME_HOOKS</c>.</summary>
+    [Conditional("LIFETIME_HOOKS")]
+    public static void At(HookPoint point)
+    {
+#if LIFETIME_HOOKS
+        Volatile.Read(ref s_handler)?.Invoke(point);
+#else
+        _ = point;
+#endif
+    }
+}

@@ -23,6 +23,10 @@ public sealed partial class TokenOwner
 
     private CancellationTokenRegistration _outerRegistration;
 
+    // Messages written into the mailbox minus messages a drainer has read. It may dip below zero for a
+    // moment (a message read before its poster counted it); that poster then finds the gate and drains.
+    private int _queued;
+
     /// <summary>Test hook: the registration on the outer token.</summary>
     internal CancellationTokenRegistration OuterRegistrationForTests => _outerRegistration;
 
@@ -133,12 +137,11 @@ public sealed partial class TokenOwner
 
     private bool TryPost(IOwnerMessage message)
     {
-        if (!_mailbox.Writer.TryWrite(message))
+        if (!TryEnqueue(message))
         {
             return false;
         }
 
-        ScheduleHooks.At(HookPoint.AfterEnqueue);
         if (_gate.TryEnter())
         {
             Drain();
@@ -148,12 +151,27 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
+    /// Writes into the mailbox and counts the message. The count, not the reader, tells a drainer that
+    /// is leaving whether something arrived after its last read: only the holder of the gate may touch
+    /// the single-reader channel's reader (even a peek moves the queue's consumer state).
+    /// </summary>
+    private bool TryEnqueue(IOwnerMessage message)
+    {
+        if (!_mailbox.Writer.TryWrite(message))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _queued);
+        return true;
+    }
+
+    /// <summary>
     /// Sends the disposal request and closes the mailbox behind it. Returns <see langword="null"/> when
     /// the owner was already closed.
     /// </summary>
     private Operation? SendDispose(bool waitsSynchronously = false)
     {
-        ScheduleHooks.At(HookPoint.InDispose);
         if (_closed)
         {
             return null;
@@ -161,12 +179,11 @@ public sealed partial class TokenOwner
 
         var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
         operation.Detached = waitsSynchronously && _placement != CallbackPlacement.Inline;
-        if (!_mailbox.Writer.TryWrite(operation))
+        if (!TryEnqueue(operation))
         {
             return null;
         }
 
-        ScheduleHooks.At(HookPoint.AfterEnqueue);
         _closed = true;
         _mailbox.Writer.TryComplete();
         if (_gate.TryEnter())
@@ -206,25 +223,34 @@ public sealed partial class TokenOwner
     {
         var reader = _mailbox.Reader;
         var budget = DrainBudget;
+        var read = 0;
         while (true)
         {
             while (reader.TryRead(out var message))
             {
-                ScheduleHooks.At(HookPoint.BeforeProcess);
+                read++;
                 Process(message);
                 if (--budget == 0 && reader.TryPeek(out _))
                 {
+                    Interlocked.Add(ref _queued, -read);
                     _gate.Suspend();
                     ThreadPool.UnsafeQueueUserWorkItem(s_drainOnThreadPool, this);
                     return;
                 }
             }
 
-            ScheduleHooks.At(HookPoint.BeforeDrainExit);
+            // Messages counted but not read yet were written after our last read: keep going.
+            if (Interlocked.Add(ref _queued, -read) > 0)
+            {
+                read = 0;
+                continue;
+            }
+
+            read = 0;
             _gate.Exit();
 
-            // A message posted after our last read saw the gate held and left: look once more.
-            if (!reader.TryPeek(out _) || !_gate.TryEnter())
+            // A poster that counted its message after our look saw the gate held and left: look again.
+            if (Volatile.Read(ref _queued) <= 0 || !_gate.TryEnter())
             {
                 break;
             }

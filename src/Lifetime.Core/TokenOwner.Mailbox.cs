@@ -142,6 +142,7 @@ public sealed partial class TokenOwner
             return false;
         }
 
+        ScheduleHooks.At(HookPoint.AfterEnqueue);
         if (_gate.TryEnter())
         {
             Drain();
@@ -172,6 +173,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private Operation? SendDispose(bool waitsSynchronously = false)
     {
+        ScheduleHooks.At(HookPoint.InDispose);
         if (_closed)
         {
             return null;
@@ -184,6 +186,7 @@ public sealed partial class TokenOwner
             return null;
         }
 
+        ScheduleHooks.At(HookPoint.AfterEnqueue);
         _closed = true;
         _mailbox.Writer.TryComplete();
         if (_gate.TryEnter())
@@ -229,6 +232,7 @@ public sealed partial class TokenOwner
             while (reader.TryRead(out var message))
             {
                 read++;
+                ScheduleHooks.At(HookPoint.BeforeProcess);
                 Process(message);
                 if (--budget == 0 && reader.TryPeek(out _))
                 {
@@ -247,6 +251,7 @@ public sealed partial class TokenOwner
             }
 
             read = 0;
+            ScheduleHooks.At(HookPoint.BeforeDrainExit);
             _gate.Exit();
 
             // A poster that counted its message after our look saw the gate held and left: look again.

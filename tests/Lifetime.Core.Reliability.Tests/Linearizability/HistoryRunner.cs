@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Lifetime.Reliability.Tests.Infrastructure;
+
+namespace Lifetime.Reliability.Tests.Linearizability;
+
+/// <summary>
+/// Runs many short rounds: a fresh subject, a few lockstep threads each issuing a few random operations
+/// on it at once, then the linearizability check of the round's history and the subject's leak audit.
+/// Short rounds keep each history small enough to check exhaustively.
+/// </summary>
+public static class HistoryRunner
+{
+    private static long s_clock;
+
+    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules)
+    {
+        var master = Scale.NewMasterSeed();
+        using var driver = exploreSchedules ? new HookDriver() : null;
+        using var lockstep = new Lockstep(threads);
+        var operations = 0L;
+        var round = 0;
+        var actions = new Action[threads];
+        while (operations < targetOperations && (Scale.ReplaySeed is null || round == 0))
+        {
+            var seed = Scale.ReplaySeed ?? Scale.Derive(master, round);
+            driver?.Reseed(seed);
+            var subject = create(seed);
+            var history = new HistoryEntry[threads * opsPerThread];
+            var lastRenew = new HistoryEntry?[threads];
+            for (var t = 0; t < threads; t++)
+            {
+                var thread = t;
+                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew);
+            }
+
+            string? failure;
+            try
+            {
+                lockstep.Run(actions);
+                var cancelledAfter = new Dictionary<CancellationToken, bool>();
+                foreach (var entry in history)
+                {
+                    if (entry.Kind is OpKind.Renew or OpKind.RenewAfter && entry.Outcome == Outcome.Ok)
+                    {
+                        cancelledAfter[entry.Token] = entry.Token.IsCancellationRequested;
+                    }
+                }
+
+                failure = LinearizabilityChecker.Check(history, cancelledAfter);
+                subject.Audit();
+            }
+#pragma warning disable CA1031 // Any exception (a hang, a wrong exception, a leak) fails the round.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = ex.ToString();
+            }
+
+            operations += history.Length;
+            round++;
+            if (failure is not null)
+            {
+                return new HistoryRun(round, operations, $"Round {round - 1}, seed {seed} (replay: LIFETIME_SEED={seed}): {failure}");
+            }
+        }
+
+        return new HistoryRun(round, operations, null);
+    }
+
+    private static void Issue(IConcurrentSubject subject, int thread, int count, Random random, HistoryEntry[] history, HistoryEntry?[] lastRenew)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var roll = random.Next(100);
+            var slot = random.Next(3);
+            var entry = roll switch
+            {
+                < 30 => new HistoryEntry(thread, OpKind.Renew, slot),
+                < 36 => new HistoryEntry(thread, OpKind.RenewAfter, slot),
+                < 48 => new HistoryEntry(thread, OpKind.Cancel, slot),
+                < 53 => new HistoryEntry(thread, OpKind.TouchZero, slot),
+                < 58 => new HistoryEntry(thread, OpKind.TouchLonger, slot),
+                < 86 => new HistoryEntry(thread, OpKind.IsCurrent, slot, PickToken(random, lastRenew)),
+                < 92 => new HistoryEntry(thread, OpKind.CancelAll, 0),
+                < 97 => new HistoryEntry(thread, OpKind.Retire, 1 + random.Next(2)),
+                _ => new HistoryEntry(thread, OpKind.Dispose, 0),
+            };
+
+            entry.Invoked = Interlocked.Increment(ref s_clock);
+            switch (entry.Kind)
+            {
+                case OpKind.Renew:
+                case OpKind.RenewAfter:
+                    try
+                    {
+                        entry.Token = subject.Renew(entry.Slot, entry.Kind == OpKind.RenewAfter);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        entry.Outcome = Outcome.Disposed;
+                    }
+
+                    break;
+                case OpKind.Cancel:
+                    subject.Cancel(entry.Slot);
+                    break;
+                case OpKind.TouchZero:
+                case OpKind.TouchLonger:
+                    entry.Flag = subject.Touch(entry.Slot, entry.Kind == OpKind.TouchZero);
+                    break;
+                case OpKind.IsCurrent:
+                    entry.Flag = subject.IsCurrent(entry.Slot, entry.Argument);
+                    break;
+                case OpKind.CancelAll:
+                    subject.CancelAll();
+                    break;
+                case OpKind.Retire:
+                    subject.Retire(entry.Slot);
+                    break;
+                default:
+                    subject.Dispose();
+                    break;
+            }
+
+            entry.Answered = Interlocked.Increment(ref s_clock);
+            history[(thread * count) + i] = entry;
+            if (entry.Kind is OpKind.Renew or OpKind.RenewAfter && entry.Outcome == Outcome.Ok)
+            {
+                Volatile.Write(ref lastRenew[thread], entry);
+            }
+        }
+    }
+
+    /// <summary>A token some thread was handed (published after its renew answered), or none.</summary>
+    private static CancellationToken PickToken(Random random, HistoryEntry?[] lastRenew) =>
+        Volatile.Read(ref lastRenew[random.Next(lastRenew.Length)]) is { } entry ? entry.Token : default;
+}

@@ -1,0 +1,245 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace Lifetime.Reliability.Tests.Linearizability;
+
+/// <summary>
+/// Decides whether a complete concurrent history of one owner is linearizable: whether some sequential
+/// order of its operations, consistent with real time (an operation answered before another was invoked
+/// comes first), replays on the sequential model with the same answers and ends in the state observed
+/// afterwards (which tokens are cancelled). A depth-first search in the style of Wing and Gong, memoised
+/// on (operations done, model state), as in CsCheck's <c>SampleParallel</c>; histories are kept small
+/// (a few operations per thread per round) so that it stays cheap.
+/// </summary>
+/// <remarks>
+/// Two documented relaxations are modelled, not flagged. A renew is refused at the call site as soon as
+/// its slot's retirement or the owner's disposal is requested, before that request is processed. And
+/// <c>CancelAllAsync</c> and <c>DisposeAsync</c> end the slots' tokens one after another, so a concurrent
+/// <c>IsCurrent</c> may see some ended and others not yet: each is checked as one step per slot, all
+/// within the operation's interval.
+/// </remarks>
+public static class LinearizabilityChecker
+{
+    private const int Slots = 3;
+    private const int NoToken = -1;
+
+    /// <summary>Null when the history is linearizable, else why not (with the history).</summary>
+    /// <param name="history">Every operation, each answered.</param>
+    /// <param name="cancelledAfter">Whether each token a renew returned was cancelled once all had answered.</param>
+    public static string? Check(IReadOnlyList<HistoryEntry> history, IReadOnlyDictionary<CancellationToken, bool> cancelledAfter)
+    {
+        if (history.Count > 63)
+        {
+            return "History too long for the checker (at most 63 operations).";
+        }
+
+        // Name every token a renew returned; a token returned twice was recycled (guarantee 3).
+        var ids = new Dictionary<CancellationToken, int>();
+        foreach (var entry in history)
+        {
+            if (entry.Kind is OpKind.Renew or OpKind.RenewAfter && entry.Outcome == Outcome.Ok && !ids.TryAdd(entry.Token, ids.Count))
+            {
+                return "A token was handed out twice.\n" + Describe(history);
+            }
+        }
+
+        if (ids.Count > 126)
+        {
+            return "Too many tokens for the checker's state encoding.";
+        }
+
+        var steps = new List<HistoryEntry>(history.Count);
+        foreach (var entry in history)
+        {
+            if (entry.Kind is OpKind.CancelAll or OpKind.Dispose)
+            {
+                for (var slot = 0; slot < Slots; slot++)
+                {
+                    steps.Add(new HistoryEntry(entry.Thread, entry.Kind == OpKind.CancelAll ? OpKind.CancelAllOne : OpKind.DisposeOne, slot) { Invoked = entry.Invoked, Answered = entry.Answered });
+                }
+            }
+            else
+            {
+                steps.Add(entry);
+            }
+        }
+
+        if (steps.Count > 63)
+        {
+            return "History too long for the checker (at most 63 steps).";
+        }
+
+        var search = new Search(steps, ids, cancelledAfter);
+        return search.Run(0, Initial()) ? null : "No sequential order explains this history.\n" + Describe(history);
+    }
+
+    private static ulong Initial()
+    {
+        var state = 0UL;
+        for (var slot = 0; slot < Slots; slot++)
+        {
+            state = WithCurrent(state, slot, NoToken);
+        }
+
+        return state;
+    }
+
+    // State: bit 0 disposed; per slot, bit (1 + 8s) retired and bits (2 + 8s)..(8 + 8s) current token + 1.
+    private static bool Disposed(ulong state) => (state & 1) != 0;
+
+    private static bool Retired(ulong state, int slot) => (state & (1UL << (1 + (8 * slot)))) != 0;
+
+    private static int Current(ulong state, int slot) => (int)((state >> (2 + (8 * slot))) & 0x7F) - 1;
+
+    private static ulong WithCurrent(ulong state, int slot, int token) =>
+        (state & ~(0x7FUL << (2 + (8 * slot)))) | ((ulong)(token + 1) << (2 + (8 * slot)));
+
+    private static string Describe(IReadOnlyList<HistoryEntry> history) =>
+        string.Join("\n", history.OrderBy(e => e.Invoked).Select(e => "  " + e));
+
+    private sealed class Search
+    {
+        private readonly IReadOnlyList<HistoryEntry> _history;
+        private readonly Dictionary<CancellationToken, int> _ids;
+        private readonly IReadOnlyDictionary<CancellationToken, bool> _cancelledAfter;
+        private readonly HashSet<(ulong Done, ulong State)> _dead = new();
+        private readonly ulong _all;
+
+        public Search(IReadOnlyList<HistoryEntry> history, Dictionary<CancellationToken, int> ids, IReadOnlyDictionary<CancellationToken, bool> cancelledAfter)
+        {
+            _history = history;
+            _ids = ids;
+            _cancelledAfter = cancelledAfter;
+            _all = history.Count == 64 ? ulong.MaxValue : (1UL << history.Count) - 1;
+        }
+
+        public bool Run(ulong done, ulong state)
+        {
+            if (done == _all)
+            {
+                return FinalStateMatches(state);
+            }
+
+            if (_dead.Contains((done, state)))
+            {
+                return false;
+            }
+
+            var firstAnswer = long.MaxValue;
+            for (var i = 0; i < _history.Count; i++)
+            {
+                if ((done & (1UL << i)) == 0 && _history[i].Answered < firstAnswer)
+                {
+                    firstAnswer = _history[i].Answered;
+                }
+            }
+
+            for (var i = 0; i < _history.Count; i++)
+            {
+                // Only an operation invoked before every pending one was answered can come next.
+                if ((done & (1UL << i)) == 0 && _history[i].Invoked < firstAnswer && Step(state, _history[i], out var next) && Run(done | (1UL << i), next))
+                {
+                    return true;
+                }
+            }
+
+            _dead.Add((done, state));
+            return false;
+        }
+
+        private bool Step(ulong state, HistoryEntry entry, out ulong next)
+        {
+            next = state;
+            var slot = entry.Slot;
+            var live = !Disposed(state) && !Retired(state, slot);
+            switch (entry.Kind)
+            {
+                case OpKind.Renew:
+                case OpKind.RenewAfter:
+                    if (!live)
+                    {
+                        return entry.Outcome == Outcome.Disposed;
+                    }
+
+                    if (entry.Outcome != Outcome.Ok)
+                    {
+                        // Documented relaxation: a renew is refused at the call site as soon as the slot's
+                        // retirement or the owner's disposal has been requested, before that request is
+                        // processed; such a refusal changes nothing.
+                        return RetireRequestedBefore(entry);
+                    }
+
+                    next = WithCurrent(state, slot, _ids[entry.Token]);
+                    return true;
+                case OpKind.Cancel:
+                    next = WithCurrent(state, slot, NoToken);
+                    return true;
+                case OpKind.TouchZero:
+                case OpKind.TouchLonger:
+                    var hasToken = live && Current(state, slot) != NoToken;
+                    if (entry.Flag != hasToken)
+                    {
+                        return false;
+                    }
+
+                    if (hasToken && entry.Kind == OpKind.TouchZero)
+                    {
+                        next = WithCurrent(state, slot, NoToken);
+                    }
+
+                    return true;
+                case OpKind.IsCurrent:
+                    var current = _ids.TryGetValue(entry.Argument, out var id) && Current(state, slot) == id;
+                    return entry.Flag == current;
+                case OpKind.CancelAllOne:
+                    next = WithCurrent(state, slot, NoToken);
+                    return true;
+                case OpKind.DisposeOne:
+                    next = WithCurrent(state, slot, NoToken) | 1;
+                    return true;
+                case OpKind.Retire:
+                    if (live)
+                    {
+                        next = WithCurrent(state | (1UL << (1 + (8 * slot))), slot, NoToken);
+                    }
+
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        private bool RetireRequestedBefore(HistoryEntry renew)
+        {
+            foreach (var other in _history)
+            {
+                if (other.Invoked < renew.Answered && (other.Kind == OpKind.DisposeOne || (other.Kind == OpKind.Retire && other.Slot == renew.Slot)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool FinalStateMatches(ulong state)
+        {
+            foreach (var (token, id) in _ids)
+            {
+                var live = false;
+                for (var slot = 0; slot < Slots; slot++)
+                {
+                    live |= Current(state, slot) == id;
+                }
+
+                if (_cancelledAfter[token] == live)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}

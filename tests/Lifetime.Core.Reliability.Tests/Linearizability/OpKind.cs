@@ -1,0 +1,21 @@
+namespace Lifetime.Reliability.Tests.Linearizability;
+
+/// <summary>The operations of a concurrent history.</summary>
+public enum OpKind
+{
+    Renew,
+    RenewAfter,
+    Cancel,
+    TouchZero,
+    TouchLonger,
+    IsCurrent,
+    CancelAll,
+    Retire,
+    Dispose,
+
+    /// <summary>Checker only: the end of one slot's token by a <see cref="CancelAll"/>.</summary>
+    CancelAllOne,
+
+    /// <summary>Checker only: the end of one slot's token by a <see cref="Dispose"/>.</summary>
+    DisposeOne,
+}

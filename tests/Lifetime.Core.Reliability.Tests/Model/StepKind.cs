@@ -1,0 +1,23 @@
+namespace Lifetime.Reliability.Tests.Model;
+
+/// <summary>Every operation a sequence may apply to one owner, its slots, its clock and the external tokens.</summary>
+public enum StepKind
+{
+    CreateSlot,
+    Renew,
+    RenewAfter,
+    RenewLinked,
+    RenewLinkedAfter,
+    RenewOwned,
+    CancelAndDispose,
+    Touch,
+    IsCurrent,
+    CancelAll,
+    RetireSlot,
+    RetireSlotSync,
+    DisposeOwner,
+    DisposeOwnerSync,
+    Advance,
+    CancelExternal,
+    AddThrowingCallback,
+}

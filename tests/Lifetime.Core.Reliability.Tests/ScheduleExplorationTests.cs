@@ -1,0 +1,388 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Lifetime.Reliability.Tests.Infrastructure;
+using Lifetime.Reliability.Tests.Races;
+using Lifetime.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Lifetime.Reliability.Tests;
+
+/// <summary>
+/// The canonical races, each under at least 20,000 seeded schedules: random yields and spins at the
+/// owner's hook points (after enqueue, before processing, before the drainer leaves, around Cancel, before
+/// the reply, in Dispose) push each side into the other's windows. Every schedule checks the outcome,
+/// that nothing hangs, and that every source was disposed exactly once.
+/// </summary>
+public sealed class ScheduleExplorationTests : ReliabilityTest
+{
+    private static readonly int s_schedules = Scale.Of(20_000);
+    private static readonly ConditionalWeakTable<TokenOwner, StrongBox<int>> s_reports = new();
+    private static int s_lateDispatched;
+
+    public ScheduleExplorationTests(ITestOutputHelper output)
+        : base(output)
+    {
+    }
+
+    [Fact]
+    public void RenewVersusDispose_SeededSchedules_RenewSucceedsThenEndsOrIsRefused()
+    {
+        Pass(nameof(RenewVersusDispose_SeededSchedules_RenewSucceedsThenEndsOrIsRefused), seed =>
+        {
+            var ledger = new LeakLedger();
+            var owner = NewOwner(seed, ledger);
+            return RenewVersusDispose(new OwnerRaceSubject(owner), ledger, syncDispose: seed % 3 == 0, () => Assert.Equal(0, Reports(owner)), () => OwnerState.Describe(owner));
+        });
+    }
+
+    [Fact]
+    public void RenewVersusDispose_NaiveOwnerPlanted_RaceReportsFailureWithSeed()
+    {
+        var result = RaceRunner.Run("planted naive owner", s_schedules, seed =>
+        {
+            var ledger = new LeakLedger(plantedLeaks: true);
+            return RenewVersusDispose(new NaiveOwner(ledger), ledger, syncDispose: false, static () => { }, static () => "naive");
+        });
+
+        Output.WriteLine(result.Failure ?? "no failure");
+        Assert.NotNull(result.Failure);
+        Assert.Contains("LIFETIME_SEED=", result.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RenewVersusCancelAndDispose_SeededSchedules_LiveExactlyWhenCurrent()
+    {
+        Pass(nameof(RenewVersusCancelAndDispose_SeededSchedules_LiveExactlyWhenCurrent), seed =>
+        {
+            var ledger = new LeakLedger();
+            var owner = NewOwner(seed, ledger);
+            var first = Sync.Wait(owner.RenewAsync());
+            var second = default(CancellationToken);
+            return new Race(
+                () => second = Sync.Wait(owner.RenewAsync()),
+                () => Sync.Wait(owner.CancelAndDisposeAsync()),
+                () =>
+                {
+                    Assert.True(first.IsCancellationRequested, "The renewed-over token is still live.");
+                    Assert.Equal(!second.IsCancellationRequested, owner.IsCurrent(second));
+                    DisposeAndAudit(owner, ledger);
+                    Assert.True(second.IsCancellationRequested);
+                },
+                () => OwnerState.Describe(owner));
+        });
+    }
+
+    [Fact]
+    public void RenewOwnedVersusDispose_SeededSchedules_SourceOwnedOrReturnedUntouched()
+    {
+        Pass(nameof(RenewOwnedVersusDispose_SeededSchedules_SourceOwnedOrReturnedUntouched), seed =>
+        {
+            var ledger = new LeakLedger();
+            var owner = NewOwner(seed, ledger);
+            var source = ledger.CreateForCaller();
+            var token = default(CancellationToken);
+            var refused = false;
+            return new Race(
+                () =>
+                {
+                    try
+                    {
+                        token = Sync.Wait(owner.RenewOwnedAsync(source));
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        refused = true;
+                    }
+                },
+                () => Dispose(owner, seed),
+                () =>
+                {
+                    Sync.Wait(owner.Completion);
+                    if (refused)
+                    {
+                        // Ownership did not pass: untouched, and free to give to another owner.
+                        Assert.Equal(0, source.DisposeCalls);
+                        Assert.False(source.IsCancellationRequested);
+                        using var other = new TokenOwner();
+                        var adopted = Sync.Wait(other.RenewOwnedAsync(source));
+                        Sync.Wait(other.DisposeAsync());
+                        Assert.True(adopted.IsCancellationRequested);
+                    }
+                    else
+                    {
+                        Assert.True(token.IsCancellationRequested);
+                    }
+
+                    Assert.Equal(1, source.DisposeCalls);
+                    ledger.AssertBalanced();
+                },
+                () => OwnerState.Describe(owner));
+        });
+    }
+
+    [Fact]
+    public void TimeoutVersusRenew_SeededSchedules_StaleDeadlineNeverEndsTheNewToken()
+    {
+        Pass(nameof(TimeoutVersusRenew_SeededSchedules_StaleDeadlineNeverEndsTheNewToken), seed =>
+        {
+            var ledger = new LeakLedger();
+            var time = new ManualTimeProvider();
+            var owner = NewOwner(seed, ledger, time);
+            var timed = Sync.Wait(owner.RenewAfterAsync(TimeSpan.FromMilliseconds(10)));
+            var next = default(CancellationToken);
+            var touched = false;
+            var touch = seed % 2 == 0;
+            return new Race(
+                () => time.Advance(TimeSpan.FromMilliseconds(25)),
+                () =>
+                {
+                    if (touch)
+                    {
+                        touched = Sync.Wait(owner.TouchAsync(TimeSpan.FromHours(1)));
+                    }
+                    else
+                    {
+                        next = Sync.Wait(owner.RenewAfterAsync(TimeSpan.FromHours(1)));
+                    }
+                },
+                () =>
+                {
+                    if (touch)
+                    {
+                        // Touched in time: the deadline moved an hour on; too late: it had already ended.
+                        Assert.Equal(touched, owner.IsCurrent(timed));
+                        AssertEnded(timed, !touched, seed);
+                    }
+                    else
+                    {
+                        AssertEnded(timed, true, seed);
+                        Assert.True(owner.IsCurrent(next), "The old token's deadline ended the new token.");
+                    }
+
+                    DisposeAndAudit(owner, ledger);
+                    Assert.Equal(0, time.ArmedTimers);
+                    Assert.Equal((0, false), owner.Wheel.Snapshot);
+                },
+                () => OwnerState.Describe(owner));
+        });
+    }
+
+    [Fact]
+    public void LinkVersusRenew_SeededSchedules_StaleLinkNeverEndsTheNewToken()
+    {
+        Pass(nameof(LinkVersusRenew_SeededSchedules_StaleLinkNeverEndsTheNewToken), seed =>
+        {
+            var ledger = new LeakLedger();
+            var owner = NewOwner(seed, ledger);
+            var external = new CancellationTokenSource();
+            var other = new CancellationTokenSource();
+            var linked = Sync.Wait(owner.RenewLinkedAsync(external.Token, other.Token));
+            var next = default(CancellationToken);
+            return new Race(
+                external.Cancel,
+                () => next = Sync.Wait(owner.RenewLinkedAsync(other.Token)),
+                () =>
+                {
+                    AssertEnded(linked, true, seed);
+                    Assert.True(owner.IsCurrent(next), "The old token's link ended the new token.");
+                    Assert.Equal(1, RegistrationProbe.Count(other));
+                    DisposeAndAudit(owner, ledger);
+                    Assert.Equal(0, RegistrationProbe.Count(other));
+                    external.Dispose();
+                    other.Dispose();
+                },
+                () => OwnerState.Describe(owner));
+        });
+    }
+
+    [Fact]
+    public void CallbackRenews_SeededSchedules_AtMostOneLiveTokenAndEveryReplyArrives()
+    {
+        Pass(nameof(CallbackRenews_SeededSchedules_AtMostOneLiveTokenAndEveryReplyArrives), seed =>
+        {
+            var ledger = new LeakLedger();
+            var owner = NewOwner(seed, ledger);
+            var first = Sync.Wait(owner.RenewAsync());
+            var callbacks = 0;
+            Task<CancellationToken>? fromCallback = null;
+            first.Register(() =>
+            {
+                Interlocked.Increment(ref callbacks);
+                fromCallback = owner.RenewAsync().AsTask();
+            });
+            var second = default(CancellationToken);
+            return new Race(
+                () => Sync.Wait(owner.CancelAndDisposeAsync()),
+                () => second = Sync.Wait(owner.RenewAsync()),
+                () =>
+                {
+                    Assert.Equal(1, Volatile.Read(ref callbacks));
+                    var third = Sync.Wait(Volatile.Read(ref fromCallback)!);
+                    var live = 0;
+                    foreach (var token in new[] { first, second, third })
+                    {
+                        Assert.Equal(!token.IsCancellationRequested, owner.IsCurrent(token));
+                        live += token.IsCancellationRequested ? 0 : 1;
+                    }
+
+                    Assert.True(live <= 1, $"{live} live tokens in one slot.");
+                    DisposeAndAudit(owner, ledger);
+                },
+                () => OwnerState.Describe(owner));
+        });
+    }
+
+    [Fact]
+    public void CallbackDisposes_SeededSchedules_NoHangAndEverythingEnds()
+    {
+        Pass(nameof(CallbackDisposes_SeededSchedules_NoHangAndEverythingEnds), seed =>
+        {
+            var ledger = new LeakLedger();
+            var owner = NewOwner(seed, ledger);
+            var first = Sync.Wait(owner.RenewAsync());
+            var slot = owner.CreateSlot();
+            var slotToken = Sync.Wait(slot.RenewAsync());
+            first.Register(owner.Dispose);
+            var second = default(CancellationToken);
+            var refused = false;
+            return new Race(
+                () => Sync.Wait(seed % 2 == 0 ? owner.CancelAndDisposeAsync() : owner.CancelAllAsync()),
+                () =>
+                {
+                    try
+                    {
+                        second = Sync.Wait(slot.RenewAsync());
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        refused = true;
+                    }
+                },
+                () =>
+                {
+                    Sync.Wait(owner.Completion);
+                    Assert.True(first.IsCancellationRequested && slotToken.IsCancellationRequested);
+                    Assert.True(refused || second.IsCancellationRequested, "A token outlived its owner's disposal.");
+                    Assert.Throws<ObjectDisposedException>(() => owner.RenewAsync());
+                    ledger.AssertBalanced();
+                    Assert.Equal(0, Reports(owner));
+                },
+                () => OwnerState.Describe(owner));
+        });
+    }
+
+    private static Race RenewVersusDispose(IRaceSubject subject, LeakLedger ledger, bool syncDispose, Action extraChecks, Func<string> describe)
+    {
+        var before = Sync.Wait(subject.RenewAsync());
+        var token = default(CancellationToken);
+        var refused = false;
+        return new Race(
+            () =>
+            {
+                try
+                {
+                    token = Sync.Wait(subject.RenewAsync());
+                }
+                catch (ObjectDisposedException)
+                {
+                    refused = true;
+                }
+            },
+            () =>
+            {
+                if (syncDispose)
+                {
+                    subject.Dispose();
+                }
+                else
+                {
+                    Sync.Wait(subject.DisposeAsync());
+                }
+            },
+            () =>
+            {
+                if (!subject.Completion.Wait(Bounded.Limit))
+                {
+                    Assert.Fail("Completion never completed; " + describe());
+                }
+
+                Assert.True(before.IsCancellationRequested);
+                Assert.True(refused || token.IsCancellationRequested, "A renew that succeeded outlived the disposal.");
+                ledger.AssertBalanced();
+                extraChecks();
+            },
+            describe);
+    }
+
+    /// <summary>
+    /// A token that a timeout or a link ended while the renew (or touch) raced it. Inline: it reports
+    /// cancellation when the racing call returns (guarantee 3). Dispatched: its cancellation may still be
+    /// in flight on the pool when a racing renew returns (reported as a bug; see
+    /// <c>KnownIssueTests</c>), so this waits, bounded, and counts how often it was late.
+    /// </summary>
+    private static void AssertEnded(CancellationToken token, bool ended, int seed)
+    {
+        if (!ended)
+        {
+            Assert.False(token.IsCancellationRequested, "A touched token was ended.");
+            return;
+        }
+
+        if (Placement(seed) == CallbackPlacement.Inline || token.IsCancellationRequested)
+        {
+            Assert.True(token.IsCancellationRequested, "The ended token does not report cancellation when the racing call returns.");
+            return;
+        }
+
+        Interlocked.Increment(ref s_lateDispatched);
+        Assert.True(SpinWait.SpinUntil(() => token.IsCancellationRequested, Bounded.Limit), "A dispatched cancellation never arrived.");
+    }
+
+    private static CallbackPlacement Placement(int seed) => (seed & 4) == 0 ? CallbackPlacement.Inline : CallbackPlacement.ThreadPool;
+
+    private static TokenOwner NewOwner(int seed, LeakLedger ledger, TimeProvider? time = null)
+    {
+        var reports = new StrongBox<int>();
+        var options = ledger.Options(time);
+        options.CallbackPlacement = Placement(seed);
+        options.OnCancelException = _ => Interlocked.Increment(ref reports.Value);
+        var owner = new TokenOwner(options);
+        s_reports.AddOrUpdate(owner, reports);
+        return owner;
+    }
+
+    private static int Reports(TokenOwner owner) => s_reports.TryGetValue(owner, out var box) ? Volatile.Read(ref box.Value) : 0;
+
+    private static void Dispose(TokenOwner owner, int seed)
+    {
+        if (seed % 3 == 0)
+        {
+            owner.Dispose();
+        }
+        else
+        {
+            Sync.Wait(owner.DisposeAsync());
+        }
+    }
+
+    private static void DisposeAndAudit(TokenOwner owner, LeakLedger ledger)
+    {
+        Sync.Wait(owner.DisposeAsync());
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+        ledger.AssertBalanced();
+        Assert.Equal(0, Reports(owner));
+    }
+
+    private void Pass(string name, Func<int, Race> arrange)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var late = Volatile.Read(ref s_lateDispatched);
+        var result = RaceRunner.Run(name, s_schedules, arrange);
+        late = Volatile.Read(ref s_lateDispatched) - late;
+        Figures.Record(Output, name, $"{result.Schedules} schedules, {result.HookHits} hook hits, {late} dispatched cancellations still in flight at the reply, {started.Elapsed.TotalSeconds:F1} s");
+        Assert.True(result.Failure is null, result.Failure);
+        Assert.True(result.HookHits >= result.Schedules, "The hooks were not reached: nothing was explored.");
+    }
+}

@@ -202,6 +202,9 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// (never renewed, already ended, slot retired or owner disposed), in which case nothing changes.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RenewAfterAsync"/>.</exception>
+    /// <exception cref="AggregateException">
+    /// Strict mode only, with <see cref="TimeSpan.Zero"/>: a callback of the ended token threw.
+    /// </exception>
     public ValueTask<bool> TouchAsync(TimeSpan timeout)
     {
         ValidateTimeout(timeout, nameof(timeout));
@@ -255,6 +258,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// Idempotent and safe from any thread. After the first call, and after the owner's disposal, it is a
     /// harmless no-op. The owner's default slot cannot be retired on its own; dispose the owner instead.
     /// </remarks>
+    /// <exception cref="AggregateException">Strict mode only, first call only: a callback of the ended token threw.</exception>
     public ValueTask DisposeAsync()
     {
         if (_isDefault)

@@ -168,8 +168,9 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// Sends the disposal request and closes the mailbox behind it. Returns <see langword="null"/> when
-    /// the owner was already closed.
+    /// Sends the disposal request and refuses renews from now on; the processing path closes the
+    /// mailbox when it processes the request. Returns <see langword="null"/> when the owner was already
+    /// closed.
     /// </summary>
     private Operation? SendDispose(bool waitsSynchronously = false)
     {
@@ -188,7 +189,6 @@ public sealed partial class TokenOwner
 
         ScheduleHooks.At(HookPoint.AfterEnqueue);
         _closed = true;
-        _mailbox.Writer.TryComplete();
         if (_gate.TryEnter())
         {
             Drain();

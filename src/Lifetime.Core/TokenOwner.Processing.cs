@@ -189,6 +189,13 @@ public sealed partial class TokenOwner
             _disposeDone = true;
         }
 
+        // The mailbox is completed here, by its reader, once everything has ended, never by the sender
+        // of the disposal: a writer completing the single-reader channel while the drainer reads its last
+        // message can leave the reader's Completion pending forever (each side misses the other's write),
+        // and a cleanup request refused by a completed mailbox is answered at once, so it must not be
+        // refused while the tokens it would end are still live. Requests written before this line are
+        // processed after it, as no-ops.
+        _mailbox.Writer.TryComplete();
         Finish(operation);
         _disposeProcessed.TrySetResult(true);
     }

@@ -1,0 +1,73 @@
+using System;
+using System.Net;
+using System.Threading.Tasks;
+using GameServer.Akka.Reporting;
+using GameServer.Akka.Sessions;
+using GameServer.Reporting;
+using GameServer.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace GameServer.Akka.Tests;
+
+/// <summary>A real server with actor sessions on an ephemeral loopback port, one per test, with no crash injected unless asked.</summary>
+internal sealed class AkkaServerFixture : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private bool _stopped;
+
+    private AkkaServerFixture(IHost host, ServerMetrics metrics, AkkaMetrics akka)
+    {
+        _host = host;
+        Metrics = metrics;
+        Akka = akka;
+    }
+
+    public ServerMetrics Metrics { get; }
+
+    public AkkaMetrics Akka { get; }
+
+    public AkkaSessionHandler Handler => (AkkaSessionHandler)_host.Services.GetRequiredService<IConnectionHandler>();
+
+    public IPEndPoint EndPoint => _host.Services.GetRequiredService<GameListener>().LocalEndPoint!;
+
+    public static async Task<AkkaServerFixture> StartAsync(TimeSpan idleTimeout)
+    {
+        var options = new GameServerOptions { Port = 0, IdleTimeout = idleTimeout, MatchTimeout = TimeSpan.FromMilliseconds(200) };
+        var metrics = new ServerMetrics();
+        var akka = new AkkaMetrics();
+        var builder = GameServerHost.CreateBuilder(options, metrics);
+        builder.Services.AddSingleton(akka);
+        builder.Services.AddSingleton(new AkkaModeOptions { CrashRate = 0 });
+        builder.Services.Replace(ServiceDescriptor.Singleton<IConnectionHandler, AkkaSessionHandler>());
+        var host = builder.Build();
+        var fixture = new AkkaServerFixture(host, metrics, akka);
+        await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        return fixture;
+    }
+
+    /// <summary>Shuts the server down, terminates the actor system, and checks that nothing leaked and nothing crashed unexpectedly.</summary>
+    public async Task StopAndVerifyAsync()
+    {
+        _stopped = true;
+        await _host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(await Handler.TerminateAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(_host.Services.GetRequiredService<GameListener>().DrainedInTime);
+        Assert.Equal(0, Metrics.SessionFaults);
+        Assert.Equal(0, Metrics.CallbackExceptions);
+        Assert.Equal(0, Metrics.ActiveSessions);
+        Assert.Equal(0, Metrics.Sources.Live);
+        Assert.Equal(0, Akka.StoppedBySupervisor);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopped)
+        {
+            await _host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        _host.Dispose();
+    }
+}

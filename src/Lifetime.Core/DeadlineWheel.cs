@@ -91,7 +91,18 @@ internal sealed class DeadlineWheel
     private void OnTick()
     {
         Interlocked.Exchange(ref _tickRequested, 1);
-        Run();
+        try
+        {
+            Run();
+        }
+#pragma warning disable CA1031 // A clock that throws must not take down the timer's thread; the tick stays requested.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            // Only reading the clock can throw here, before anything changed. The next tick (or the next
+            // owner to schedule) tries again; an owner that reads the failing clock itself faults.
+            Interlocked.Exchange(ref _tickRequested, 1);
+        }
     }
 
     private void Run()

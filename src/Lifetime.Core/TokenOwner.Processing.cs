@@ -122,33 +122,35 @@ public sealed partial class TokenOwner
             }
         }
 
+        // Read the clock before changing anything: a clock that throws must leave the slot as it was.
+        // A caller's source may come already cancelled: it is born ended like a zero timeout.
+        var bornEnded = next.IsCancellationRequested || operation.Timeout == TimeSpan.Zero;
+        long deadline;
+        try
+        {
+            deadline = bornEnded || operation.Timeout == Timeout.InfiniteTimeSpan ? DeadlineWheel.NoDeadline : _wheel.DeadlineAfter(operation.Timeout);
+        }
+        catch
+        {
+            GiveBack(next, operation);
+            throw;
+        }
+
         var previous = slot.Detach();
         slot.Install(next);
         Activate(slot);
-
-        // A caller's source may come already cancelled: it is born ended like a zero timeout.
-        var bornEnded = next.IsCancellationRequested;
-        var deadline = DeadlineWheel.NoDeadline;
-        if (operation.Timeout == TimeSpan.Zero)
-        {
-            bornEnded = true;
-        }
-        else if (!bornEnded && operation.Timeout != Timeout.InfiniteTimeSpan)
-        {
-            deadline = _wheel.DeadlineAfter(operation.Timeout);
-        }
-
         if (!bornEnded && operation.Links is { } links)
         {
             bornEnded = AddLinks(slot, links);
         }
 
-        SetDeadline(slot, bornEnded ? DeadlineWheel.NoDeadline : deadline);
+        // The previous source is ended before the wheel is told of the new deadline, which may fail.
         if (previous is not null)
         {
             Retire(previous, operation);
         }
 
+        SetDeadline(slot, bornEnded ? DeadlineWheel.NoDeadline : deadline);
         if (bornEnded)
         {
             EndCurrent(slot, operation);
@@ -233,9 +235,22 @@ public sealed partial class TokenOwner
             return;
         }
 
-        SetDeadline(slot, DeadlineWheel.NoDeadline);
         Deactivate(slot);
         Retire(source, operation);
+        SetDeadline(slot, DeadlineWheel.NoDeadline);
+    }
+
+    /// <summary>Disposes a source the request created, or gives a caller's source back, when it fails before installing it.</summary>
+    private static void GiveBack(CancellationTokenSource next, Operation operation)
+    {
+        if (operation.OwnedSource is null)
+        {
+            next.Dispose();
+        }
+        else
+        {
+            SourceOwnership.Release(next);
+        }
     }
 
     private void EndAll(Operation operation)
@@ -450,8 +465,16 @@ public sealed partial class TokenOwner
                 Deactivate(slot);
                 if (source is not null)
                 {
-                    SetDeadline(slot, DeadlineWheel.NoDeadline);
                     CancelAndDispose(source, null);
+                    try
+                    {
+                        SetDeadline(slot, DeadlineWheel.NoDeadline);
+                    }
+#pragma warning disable CA1031 // The failure being handled may be the clock's: the wheel then drops the slot when it next looks.
+                    catch (Exception)
+#pragma warning restore CA1031
+                    {
+                    }
                 }
             }
 

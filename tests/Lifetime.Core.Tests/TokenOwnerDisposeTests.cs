@@ -213,6 +213,39 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    public async Task DisposeAsync_RacingUnawaitedRenews_NeverHangs()
+    {
+        for (var round = 0; round < 2_000; round++)
+        {
+            var owner = new TokenOwner();
+            using var start = new Barrier(3);
+            var renewers = new Task[2];
+            for (var n = 0; n < renewers.Length; n++)
+            {
+                renewers[n] = Task.Run(() =>
+                {
+                    start.SignalAndWait(Bounded.Limit);
+                    for (var i = 0; i < 10; i++)
+                    {
+                        try
+                        {
+                            _ = owner.RenewAsync().AsTask();
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                        }
+                    }
+                });
+            }
+
+            start.SignalAndWait(Bounded.Limit);
+            await owner.DisposeAsync().Within();
+            await Task.WhenAll(renewers).Within();
+            await owner.Completion.Within();
+        }
+    }
+
+    [Fact]
     public async Task Completion_BeforeDispose_Pending_AfterDispose_Completed()
     {
         var owner = new TokenOwner();
@@ -233,6 +266,7 @@ public sealed class TokenOwnerDisposeTests
         var owner = new TokenOwner(counter.Options(time));
         var slot = owner.CreateSlot();
         var token = await slot.RenewAsync().Within();
+        var failing = await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
         time.Throw = true;
 
         var failure = await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.RenewAfterAsync(TimeSpan.FromSeconds(1)).Within());
@@ -240,6 +274,7 @@ public sealed class TokenOwnerDisposeTests
         var fault = await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.Completion.Within());
         Assert.Same(failure, fault);
         Assert.True(token.IsCancellationRequested);
+        Assert.True(failing.IsCancellationRequested, "The token of the slot whose request failed was left live.");
         counter.AssertBalanced();
         Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
         await owner.DisposeAsync().Within();

@@ -17,7 +17,7 @@ public sealed class Guarantee8BadInputTests
         TimeSpan.FromSeconds(-1).Ticks,
         TimeSpan.MinValue.Ticks,
         TimeSpan.FromMilliseconds(4294967295).Ticks,
-        TimeSpan.FromMilliseconds(4294967294).Ticks + TimeSpan.TicksPerMillisecond,
+        TimeSpan.FromMilliseconds(4294967294).Ticks + 1,
         TimeSpan.FromDays(60).Ticks,
         TimeSpan.MaxValue.Ticks,
     };

@@ -17,7 +17,7 @@ public sealed partial class TokenOwner
     {
         if (((WeakReference<TokenOwner>)state!).TryGetTarget(out var owner))
         {
-            owner.SendDispose();
+            owner.SendDispose(DisposeCaller.None);
         }
     };
 
@@ -167,12 +167,28 @@ public sealed partial class TokenOwner
         return true;
     }
 
+    /// <summary>Who waits for a disposal request: decides where strict-mode exceptions go.</summary>
+    private enum DisposeCaller
+    {
+        /// <summary>Nobody (the outer token fired): exceptions are reported.</summary>
+        None,
+
+        /// <summary>An awaiting caller of <see cref="DisposeAsync"/>: exceptions propagate to it.</summary>
+        Awaiting,
+
+        /// <summary>
+        /// A synchronous <see cref="Dispose"/>: exceptions propagate with <see cref="CallbackPlacement.Inline"/>;
+        /// with a dispatched placement it waits only for the processing path, so they are reported.
+        /// </summary>
+        Blocking,
+    }
+
     /// <summary>
     /// Sends the disposal request and refuses renews from now on; the processing path closes the
     /// mailbox when it processes the request. Returns <see langword="null"/> when the owner was already
     /// closed.
     /// </summary>
-    private Operation? SendDispose(bool waitsSynchronously = false)
+    private Operation? SendDispose(DisposeCaller caller)
     {
         ScheduleHooks.At(HookPoint.InDispose);
         if (_closed)
@@ -181,7 +197,7 @@ public sealed partial class TokenOwner
         }
 
         var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
-        operation.Detached = waitsSynchronously && _placement != CallbackPlacement.Inline;
+        operation.Detached = caller == DisposeCaller.None || (caller == DisposeCaller.Blocking && _placement != CallbackPlacement.Inline);
         if (!TryEnqueue(operation))
         {
             return null;
@@ -207,7 +223,7 @@ public sealed partial class TokenOwner
 
         if (outerToken.IsCancellationRequested)
         {
-            SendDispose();
+            SendDispose(DisposeCaller.None);
             return;
         }
 

@@ -168,7 +168,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     /// <exception cref="AggregateException">Strict mode only, first call only: callbacks of ended tokens threw.</exception>
     public ValueTask DisposeAsync()
     {
-        var operation = SendDispose();
+        var operation = SendDispose(DisposeCaller.Awaiting);
         return operation is null ? new ValueTask(QuietCompletion()) : DisposeAndDrainAsync(operation);
     }
 
@@ -183,7 +183,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only: callbacks of ended tokens threw.</exception>
     public void Dispose()
     {
-        var operation = SendDispose(waitsSynchronously: true);
+        var operation = SendDispose(DisposeCaller.Blocking);
         if (operation is not null)
         {
             WaitUnlessOnPath(operation.AsTask());

@@ -146,6 +146,31 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
         Assert.True(owner.IsCurrent(next));
     }
 
+    [Theory]
+    [InlineData(CallbackPlacement.Inline)]
+    [InlineData(CallbackPlacement.ThreadPool)]
+    [InlineData(CallbackPlacement.SynchronizationContext)]
+    public async Task StrictOuterTokenDisposal_CallbackThrows_ReportedBecauseNobodyAwaits(CallbackPlacement placement)
+    {
+        using var outer = new CancellationTokenSource();
+        var options = new TokenOwnerOptions
+        {
+            OuterToken = outer.Token,
+            ThrowOnCancelException = true,
+            CallbackPlacement = placement,
+            CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
+            OnCancelException = _reported.Enqueue,
+        };
+        var owner = new TokenOwner(options);
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new InvalidTimeZoneException("callback"));
+
+        outer.Cancel();
+
+        await owner.Completion.Within();
+        Assert.IsType<InvalidTimeZoneException>(Assert.Single(Assert.IsType<AggregateException>(Assert.Single(_reported)).InnerExceptions));
+    }
+
     [Fact]
     public async Task StrictRenew_CallbackThrows_NewTokenInstalledAndStateConsistent()
     {

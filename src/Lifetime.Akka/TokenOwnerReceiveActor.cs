@@ -4,7 +4,7 @@ using Akka.Actor;
 namespace Lifetime.Akka;
 
 /// <summary>
-/// a <see cref="ReceiveActor"/> with a <see cref="TokenOwner"/> of its own incarnation in <see cref="Owner"/>. The owner is
+/// A <see cref="ReceiveActor"/> with a <see cref="TokenOwner"/> of its own incarnation in <see cref="Owner"/>. The owner is
 /// disposed (every token cancelled, every source disposed) in <see cref="AroundPreRestart"/> and
 /// <see cref="AroundPostStop"/>, <em>before</em> your <c>PreRestart</c> / <c>PostStop</c> run, so it holds
 /// whether or not your overrides call base and even when they throw.

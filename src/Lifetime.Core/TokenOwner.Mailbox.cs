@@ -137,6 +137,23 @@ public sealed partial class TokenOwner
 
     private bool TryPost(IOwnerMessage message)
     {
+        if (!_closed && Volatile.Read(ref _queued) <= 0 && _gate.TryEnter())
+        {
+            // The owner is idle and nothing is waiting: the message is next in line anyway, so the
+            // holder of the gate processes it at once, without the round trip through the channel.
+            if (Volatile.Read(ref _queued) <= 0)
+            {
+                ScheduleHooks.At(HookPoint.BeforeProcess);
+                Process(message);
+                Drain();
+                return true;
+            }
+
+            var queued = TryEnqueue(message);
+            Drain();
+            return queued;
+        }
+
         if (!TryEnqueue(message))
         {
             return false;

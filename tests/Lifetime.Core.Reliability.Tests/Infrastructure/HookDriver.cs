@@ -12,10 +12,10 @@ namespace Lifetime.Reliability.Tests.Infrastructure;
 public sealed class HookDriver : IDisposable
 {
     [ThreadStatic]
-    private static Random? t_random;
+    private static Random? s_random;
 
     [ThreadStatic]
-    private static int t_generation;
+    private static int s_generation;
 
     private int _generation;
     private int _seed;
@@ -45,23 +45,23 @@ public sealed class HookDriver : IDisposable
     {
         Interlocked.Increment(ref _hits);
         var generation = Volatile.Read(ref _generation);
-        if (t_random is null || t_generation != generation)
+        if (s_random is null || s_generation != generation)
         {
-            t_generation = generation;
-            t_random = new Random(Scale.Derive(_seed, (Interlocked.Increment(ref _threads) * 16) + (int)point));
+            s_generation = generation;
+            s_random = new Random(Scale.Derive(_seed, (Interlocked.Increment(ref _threads) * 16) + (int)point));
         }
 
-        switch (t_random.Next(10))
+        switch (s_random.Next(10))
         {
             case 0:
             case 1:
                 Thread.Yield();
                 break;
             case 2:
-                Thread.SpinWait(t_random.Next(1, 64));
+                Thread.SpinWait(s_random.Next(1, 64));
                 break;
             case 3:
-                Thread.SpinWait(t_random.Next(64, 2048));
+                Thread.SpinWait(s_random.Next(64, 2048));
                 break;
             case 4:
                 Thread.Sleep(0);

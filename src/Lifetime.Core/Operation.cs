@@ -36,9 +36,18 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     // request reuse a core whose completion is still running.
     private int _holders;
 
-    public Operation(bool reusable)
+    // The owner's inline operation: run by a caller that holds the gate of an idle owner, and answered
+    // in plain fields that the same caller reads back before it releases the gate.
+    private readonly bool _inline;
+    private CancellationToken _inlineToken;
+    private bool _inlineFlag;
+    private Exception? _inlineError;
+
+    public Operation(bool reusable, bool inline = false)
     {
+        Debug.Assert(!(reusable && inline), "The inline operation belongs to its owner.");
         _reusable = reusable;
+        _inline = inline;
         _core.RunContinuationsAsynchronously = true;
     }
 
@@ -91,6 +100,14 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         ScheduleHooks.At(HookPoint.BeforeReply);
         var errors = _errors;
         _errors = null;
+        if (_inline)
+        {
+            _inlineToken = token;
+            _inlineFlag = flag;
+            _inlineError = errors is null ? null : errors.Count == 1 ? errors[0] : new AggregateException(errors);
+            return;
+        }
+
         if (errors is null)
         {
             _core.SetResult(new Reply(token, flag));
@@ -107,8 +124,28 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     {
         ScheduleHooks.At(HookPoint.BeforeReply);
         _errors = null;
+        if (_inline)
+        {
+            _inlineError = exception;
+            return;
+        }
+
         _core.SetException(exception);
         Release();
+    }
+
+    /// <summary>
+    /// Takes the inline operation's reply, and makes it ready for the next use. Called by the caller
+    /// that ran it, while it still holds the gate.
+    /// </summary>
+    public InlineReply TakeInlineReply()
+    {
+        Debug.Assert(_inline, "Only the inline operation answers in fields.");
+        var reply = new InlineReply(_inlineToken, _inlineFlag, _inlineError);
+        _inlineError = null;
+        _inlineToken = default;
+        Init(default, null);
+        return reply;
     }
 
     /// <summary>

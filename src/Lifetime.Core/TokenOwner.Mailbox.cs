@@ -37,6 +37,11 @@ public sealed partial class TokenOwner
             ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
         }
 
+        if (TryEnterIdle())
+        {
+            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, timeout, links)).ToTokenTask();
+        }
+
         var operation = RentOperation().Init(OperationKind.Renew, slot, timeout, links);
         if (!TryPost(operation))
         {
@@ -71,6 +76,11 @@ public sealed partial class TokenOwner
             throw;
         }
 
+        if (TryEnterIdle())
+        {
+            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token)).ToTokenTask();
+        }
+
         var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token);
         if (!TryPost(operation))
         {
@@ -84,12 +94,22 @@ public sealed partial class TokenOwner
 
     internal ValueTask CancelCurrent(TokenSlot slot)
     {
+        if (TryEnterIdle())
+        {
+            return RunInline(_inlineOperation.Init(OperationKind.CancelCurrent, slot)).ToTask();
+        }
+
         var operation = RentOperation().Init(OperationKind.CancelCurrent, slot);
         return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
     }
 
     internal ValueTask<bool> Touch(TokenSlot slot, TimeSpan timeout)
     {
+        if (TryEnterIdle())
+        {
+            return RunInline(_inlineOperation.Init(OperationKind.Touch, slot, timeout)).ToFlagTask();
+        }
+
         var operation = RentOperation().Init(OperationKind.Touch, slot, timeout);
         if (!TryPost(operation))
         {
@@ -133,6 +153,42 @@ public sealed partial class TokenOwner
     {
         ReturnOperation(operation);
         return default;
+    }
+
+    /// <summary>
+    /// Takes the gate when the owner is idle and nothing is waiting, so that the caller can run its
+    /// request at once with the inline operation (placement <see cref="CallbackPlacement.Inline"/> only:
+    /// there every request is answered before its processing returns).
+    /// </summary>
+    private bool TryEnterIdle()
+    {
+        if (_placement != CallbackPlacement.Inline || _closed || Volatile.Read(ref _queued) > 0 || !_gate.TryEnter())
+        {
+            return false;
+        }
+
+        if (Volatile.Read(ref _queued) > 0)
+        {
+            // Something arrived meanwhile and is ahead of us: let it go first, then post behind it.
+            Drain();
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Processes the inline operation (the caller holds the gate), then drains whatever arrived meanwhile.
+    /// The caller reads the reply before anyone else can hold the gate and reuse the operation, so the
+    /// reply is copied out here, before the drain releases the gate.
+    /// </summary>
+    private InlineReply RunInline(Operation operation)
+    {
+        ScheduleHooks.At(HookPoint.BeforeProcess);
+        Process(operation);
+        var reply = operation.TakeInlineReply();
+        Drain();
+        return reply;
     }
 
     private bool TryPost(IOwnerMessage message)
@@ -276,8 +332,9 @@ public sealed partial class TokenOwner
                 }
             }
 
-            // Messages counted but not read yet were written after our last read: keep going.
-            if (Interlocked.Add(ref _queued, -read) > 0)
+            // Messages counted but not read yet were written after our last read: keep going. (Nothing
+            // read, nothing to subtract: a plain read spares an atomic on the idle caller's path.)
+            if ((read == 0 ? Volatile.Read(ref _queued) : Interlocked.Add(ref _queued, -read)) > 0)
             {
                 read = 0;
                 continue;

@@ -49,6 +49,9 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     private volatile bool _closed;
     private Operation? _spareOperation;
 
+    // Used only by a caller holding the gate of an idle owner (see TryEnterIdle).
+    private readonly Operation _inlineOperation = new(reusable: false, inline: true);
+
     /// <summary>Creates an owner with default options.</summary>
     public TokenOwner()
         : this(null)

@@ -183,11 +183,18 @@ public sealed partial class TokenOwner
     private void ExecuteDispose(Operation operation)
     {
         ScheduleHooks.At(HookPoint.InDispose);
-        if (!_disposed)
+        var first = !_disposed;
+        if (first)
         {
             _disposed = true;
             TokenRegistration.Remove(_outerRegistration);
             EndAll(operation);
+        }
+
+        // Answered (and its dispatched retirements counted) before the path may release its own count.
+        Finish(operation);
+        if (first)
+        {
             _disposeDone = true;
         }
 
@@ -198,7 +205,6 @@ public sealed partial class TokenOwner
         // refused while the tokens it would end are still live. Requests written before this line are
         // processed after it, as no-ops.
         _mailbox.Writer.TryComplete();
-        Finish(operation);
         _disposeProcessed.TrySetResult(true);
     }
 
@@ -236,7 +242,7 @@ public sealed partial class TokenOwner
         }
 
         Deactivate(slot);
-        Retire(source, operation);
+        Retire(source, operation, slot);
         SetDeadline(slot, DeadlineWheel.NoDeadline);
     }
 
@@ -282,7 +288,7 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>Cancels and disposes an ended source, here or where <see cref="CallbackPlacement"/> says.</summary>
-    private void Retire(CancellationTokenSource source, Operation? operation)
+    private void Retire(CancellationTokenSource source, Operation? operation, TokenSlot? slot = null)
     {
         if (_placement == CallbackPlacement.Inline)
         {
@@ -290,7 +296,15 @@ public sealed partial class TokenOwner
         }
         else if (operation is null)
         {
-            Dispatch(new Retirement(this, source, null, null));
+            // Nobody waits for this end (a timeout or a link), so the slot remembers it: the next renew
+            // of the slot answers only after it, or that renew's caller could see the previous token live.
+            var retirement = new Retirement(this, source, null, null);
+            if (slot is not null)
+            {
+                slot.PendingEnd = retirement;
+            }
+
+            Dispatch(retirement);
         }
         else
         {
@@ -298,31 +312,50 @@ public sealed partial class TokenOwner
         }
     }
 
-    /// <summary>Replies to <paramref name="operation"/>, after its dispatched retirements if it has any.</summary>
+    /// <summary>
+    /// Replies to <paramref name="operation"/>: at once, or after its dispatched retirements and, for a
+    /// renew, after the dispatched end of its slot's previous token.
+    /// </summary>
     private void Finish(Operation operation, CancellationToken token = default, bool flag = false)
     {
         var dispatched = operation.Dispatched;
-        if (dispatched is null)
+        var after = operation.Kind == OperationKind.Renew ? operation.Slot!.TakePendingEnd() : null;
+        if (dispatched is null && after is null)
         {
             operation.Complete(token, flag);
             return;
         }
 
         operation.Dispatched = null;
-        if (operation.Detached)
+        var detached = operation.Detached;
+        var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after);
+
+        // Counted before anyone is answered: Completion must not complete while this is pending.
+        Interlocked.Increment(ref _outstanding);
+        if (detached)
         {
-            Dispatch(new Retirement(this, null, dispatched, null));
             operation.Complete(token, flag);
+        }
+
+        if (dispatched is null)
+        {
+            // Nothing to cancel here: just queue the reply behind the earlier end, without a hop.
+            retirement.Run();
         }
         else
         {
-            Dispatch(new Retirement(this, null, dispatched, operation, token, flag));
+            Schedule(retirement);
         }
     }
 
     private void Dispatch(Retirement retirement)
     {
         Interlocked.Increment(ref _outstanding);
+        Schedule(retirement);
+    }
+
+    private void Schedule(Retirement retirement)
+    {
         if (_placement == CallbackPlacement.SynchronizationContext)
         {
             _callbackContext!.Post(s_retireOnContext, retirement);
@@ -517,16 +550,22 @@ public sealed partial class TokenOwner
     /// <see cref="CallbackPlacement.SynchronizationContext"/>): cancels and disposes them there, then
     /// answers the operation that ended them, if any.
     /// </summary>
-    private sealed class Retirement
+    internal sealed class Retirement
     {
+        private static readonly object s_finished = new();
+
         private readonly TokenOwner _owner;
         private readonly CancellationTokenSource? _source;
         private readonly List<CancellationTokenSource>? _sources;
         private readonly Operation? _reply;
         private readonly CancellationToken _token;
         private readonly bool _flag;
+        private readonly Retirement? _after;
 
-        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<CancellationTokenSource>? sources, Operation? reply, CancellationToken token = default, bool flag = false)
+        // The retirement whose reply waits for this one to finish, or s_finished once it has.
+        private object? _next;
+
+        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<CancellationTokenSource>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null)
         {
             _owner = owner;
             _source = source;
@@ -534,7 +573,10 @@ public sealed partial class TokenOwner
             _reply = reply;
             _token = token;
             _flag = flag;
+            _after = after;
         }
+
+        public bool IsFinished => Volatile.Read(ref _next) == s_finished;
 
         public void Run()
         {
@@ -551,8 +593,22 @@ public sealed partial class TokenOwner
                 }
             }
 
+            // Answer only after the earlier end this reply must follow; if it is still running, it
+            // answers for us when it finishes.
+            if (_after is not null && Interlocked.CompareExchange(ref _after._next, this, null) is null)
+            {
+                return;
+            }
+
+            Finish();
+        }
+
+        private void Finish()
+        {
             _reply?.Complete(_token, _flag);
+            var next = Interlocked.Exchange(ref _next, s_finished);
             _owner.ReleaseOutstanding();
+            (next as Retirement)?.Finish();
         }
     }
 }

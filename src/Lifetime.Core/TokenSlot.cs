@@ -57,6 +57,10 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     internal int WheelBucket = -1;
     internal int WheelQueued;
 
+    // With a dispatched placement, the end of this slot's last token that nobody awaited (a timeout or a
+    // link), until the next renew takes it (processing path only).
+    internal TokenOwner.Retirement? PendingEnd;
+
     // The owner's list of slots holding a live source (processing path only).
     internal TokenSlot? ActiveNext;
     internal TokenSlot? ActivePrevious;
@@ -333,6 +337,14 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     }
 
     internal void MarkRetired() => _retired = true;
+
+    /// <summary>The pending end a renew of this slot must answer after, if it has not finished yet.</summary>
+    internal TokenOwner.Retirement? TakePendingEnd()
+    {
+        var pending = PendingEnd;
+        PendingEnd = null;
+        return pending is { IsFinished: false } ? pending : null;
+    }
 
     // The slot is its own deadline message: the wheel posts the slot when its deadline falls due.
     void IOwnerMessage.Process(TokenOwner owner) => owner.OnDeadline(this);

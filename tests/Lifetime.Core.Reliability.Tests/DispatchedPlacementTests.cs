@@ -8,22 +8,18 @@ using Xunit.Abstractions;
 namespace Lifetime.Reliability.Tests;
 
 /// <summary>
-/// Contract violations the suite found that are reported rather than fixed here, each as a deterministic
-/// repro that passes once the bug is fixed. Skipped so that the suite stays green; remove the Skip with
-/// the fix.
+/// Deterministic repros of races the suite found with a dispatched <see cref="CallbackPlacement"/>: with a
+/// context that runs posted work only when told to, the order of the owner's reply and the dispatched
+/// cancellation is fixed by the test, not by chance.
 /// </summary>
-public sealed class KnownIssueTests : ReliabilityTest
+public sealed class DispatchedPlacementTests : ReliabilityTest
 {
-    private const string DispatchedEnd =
-        "Known bug (reported by the reliability suite): with a dispatched CallbackPlacement, a token ended by a link or timeout is " +
-        "cancelled later on the pool/context, and a renew of its slot can complete first, breaking guarantee 3.";
-
-    public KnownIssueTests(ITestOutputHelper output)
+    public DispatchedPlacementTests(ITestOutputHelper output)
         : base(output)
     {
     }
 
-    [Fact(Skip = DispatchedEnd)]
+    [Fact]
     public async Task RenewAfterLinkFired_DispatchedPlacement_PreviousTokenAlreadyCancelled()
     {
         var context = new HeldContext();

@@ -33,7 +33,8 @@ for trx in "$work"/results/*.trx; do
   get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+  # Skipped tests are in the total but were not executed (the notExecuted counter stays 0 for them).
+  skipped=$((skipped + $(get total) - $(get executed)))
 done
 
 if ((test_exit != 0 && failed == 0)); then

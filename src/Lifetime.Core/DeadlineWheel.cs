@@ -88,6 +88,21 @@ internal sealed class DeadlineWheel
         }
     }
 
+    /// <summary>
+    /// Returns once every request made so far has been processed and the timer updated, helping when
+    /// the wheel is idle and waiting (briefly: a wheel pass takes microseconds) when another thread is
+    /// inside it. A disposal calls it so that no timer is armed for its deadlines when it returns.
+    /// </summary>
+    public void Settle()
+    {
+        var spinner = default(SpinWait);
+        while ((!_requests.IsEmpty || _gate.IsHeld()) && !_gate.IsHeldByCurrentThread())
+        {
+            Run();
+            spinner.SpinOnce();
+        }
+    }
+
     private void OnTick()
     {
         Interlocked.Exchange(ref _tickRequested, 1);

@@ -48,6 +48,9 @@ internal struct DrainGate
         Interlocked.Exchange(ref _held, 0);
     }
 
+    /// <summary>Whether some thread holds the gate (a snapshot).</summary>
+    public bool IsHeld() => Volatile.Read(ref _held) != 0;
+
     /// <summary>
     /// Whether the current thread holds the gate, i.e. is inside the processing path (for example a
     /// cancellation callback calling back into its owner). Only the holder writes its own thread id, so

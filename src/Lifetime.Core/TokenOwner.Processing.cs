@@ -189,6 +189,10 @@ public sealed partial class TokenOwner
             _disposed = true;
             TokenRegistration.Remove(_outerRegistration);
             EndAll(operation);
+
+            // The wheel may be busy on its timer thread: wait for it to drop our deadlines, so that no
+            // timer is left armed for this owner when the disposal is answered.
+            _wheel.Settle();
         }
 
         // Answered (and its dispatched retirements counted) before the path may release its own count.

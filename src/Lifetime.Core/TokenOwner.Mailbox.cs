@@ -30,14 +30,14 @@ public sealed partial class TokenOwner
     /// <summary>Test hook: the registration on the outer token.</summary>
     internal CancellationTokenRegistration OuterRegistrationForTests => _outerRegistration;
 
-    internal ValueTask<CancellationToken> Renew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links, CancellationTokenSource? owned)
+    internal ValueTask<CancellationToken> Renew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links)
     {
         if (slot.IsClosedForRenew)
         {
             ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
         }
 
-        if (TryEnterIdle())
+        if (TryEnterIdleInline())
         {
             return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, timeout, links)).ToTokenTask();
         }
@@ -76,7 +76,7 @@ public sealed partial class TokenOwner
             throw;
         }
 
-        if (TryEnterIdle())
+        if (TryEnterIdleInline())
         {
             return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token)).ToTokenTask();
         }
@@ -94,7 +94,7 @@ public sealed partial class TokenOwner
 
     internal ValueTask CancelCurrent(TokenSlot slot)
     {
-        if (TryEnterIdle())
+        if (TryEnterIdleInline())
         {
             return RunInline(_inlineOperation.Init(OperationKind.CancelCurrent, slot)).ToTask();
         }
@@ -105,7 +105,7 @@ public sealed partial class TokenOwner
 
     internal ValueTask<bool> Touch(TokenSlot slot, TimeSpan timeout)
     {
-        if (TryEnterIdle())
+        if (TryEnterIdleInline())
         {
             return RunInline(_inlineOperation.Init(OperationKind.Touch, slot, timeout)).ToFlagTask();
         }
@@ -156,13 +156,12 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// Takes the gate when the owner is idle and nothing is waiting, so that the caller can run its
-    /// request at once with the inline operation (placement <see cref="CallbackPlacement.Inline"/> only:
-    /// there every request is answered before its processing returns).
+    /// Takes the gate when the owner is idle and nothing is waiting: the caller's message is then next
+    /// in line anyway, and the caller can process it at once, without the round trip through the channel.
     /// </summary>
     private bool TryEnterIdle()
     {
-        if (_placement != CallbackPlacement.Inline || _closed || Volatile.Read(ref _queued) > 0 || !_gate.TryEnter())
+        if (_closed || Volatile.Read(ref _queued) > 0 || !_gate.TryEnter())
         {
             return false;
         }
@@ -176,6 +175,13 @@ public sealed partial class TokenOwner
 
         return true;
     }
+
+    /// <summary>
+    /// <see cref="TryEnterIdle"/> for a request run with the inline operation, which needs placement
+    /// <see cref="CallbackPlacement.Inline"/>: only there is every request answered before its
+    /// processing returns.
+    /// </summary>
+    private bool TryEnterIdleInline() => _placement == CallbackPlacement.Inline && TryEnterIdle();
 
     /// <summary>
     /// Processes the inline operation (the caller holds the gate), then drains whatever arrived meanwhile.
@@ -193,21 +199,12 @@ public sealed partial class TokenOwner
 
     private bool TryPost(IOwnerMessage message)
     {
-        if (!_closed && Volatile.Read(ref _queued) <= 0 && _gate.TryEnter())
+        if (TryEnterIdle())
         {
-            // The owner is idle and nothing is waiting: the message is next in line anyway, so the
-            // holder of the gate processes it at once, without the round trip through the channel.
-            if (Volatile.Read(ref _queued) <= 0)
-            {
-                ScheduleHooks.At(HookPoint.BeforeProcess);
-                Process(message);
-                Drain();
-                return true;
-            }
-
-            var queued = TryEnqueue(message);
+            ScheduleHooks.At(HookPoint.BeforeProcess);
+            Process(message);
             Drain();
-            return queued;
+            return true;
         }
 
         if (!TryEnqueue(message))

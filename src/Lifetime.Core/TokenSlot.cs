@@ -91,7 +91,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// previous token threw. The new token is installed all the same; end it with
     /// <see cref="CancelAndDisposeAsync"/> or renew again.
     /// </exception>
-    public ValueTask<CancellationToken> RenewAsync() => Owner.Renew(this, Timeout.InfiniteTimeSpan, null, null);
+    public ValueTask<CancellationToken> RenewAsync() => Owner.Renew(this, Timeout.InfiniteTimeSpan, null);
 
     /// <summary>
     /// Ends the slot's current token and returns a new one that the owner cancels once
@@ -114,7 +114,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     public ValueTask<CancellationToken> RenewAfterAsync(TimeSpan timeout)
     {
         ValidateTimeout(timeout, nameof(timeout));
-        return Owner.Renew(this, timeout, null, null);
+        return Owner.Renew(this, timeout, null);
     }
 
     /// <summary>
@@ -134,7 +134,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     public ValueTask<CancellationToken> RenewLinkedAsync(params CancellationToken[] links)
     {
         var copy = CopyLinks(links, nameof(links));
-        return Owner.Renew(this, Timeout.InfiniteTimeSpan, copy, null);
+        return Owner.Renew(this, Timeout.InfiniteTimeSpan, copy);
     }
 
     /// <summary>
@@ -154,7 +154,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     {
         ValidateTimeout(timeout, nameof(timeout));
         var copy = CopyLinks(links, nameof(links));
-        return Owner.Renew(this, timeout, copy, null);
+        return Owner.Renew(this, timeout, copy);
     }
 
     /// <summary>

@@ -18,11 +18,12 @@ internal readonly struct InlineReply
         _error = error;
     }
 
+    // A failure is answered like a posted request's: through a faulted operation, not a faulted Task, so
+    // that a caller who discards the result raises no unobserved-exception event.
     public ValueTask<CancellationToken> ToTokenTask() =>
-        _error is null ? new ValueTask<CancellationToken>(_token) : new ValueTask<CancellationToken>(Task.FromException<CancellationToken>(_error));
+        _error is null ? new ValueTask<CancellationToken>(_token) : Operation.Faulted(_error).AsTokenTask();
 
-    public ValueTask<bool> ToFlagTask() =>
-        _error is null ? new ValueTask<bool>(_flag) : new ValueTask<bool>(Task.FromException<bool>(_error));
+    public ValueTask<bool> ToFlagTask() => _error is null ? new ValueTask<bool>(_flag) : Operation.Faulted(_error).AsFlagTask();
 
-    public ValueTask ToTask() => _error is null ? default : new ValueTask(Task.FromException(_error));
+    public ValueTask ToTask() => _error is null ? default : Operation.Faulted(_error).AsTask();
 }

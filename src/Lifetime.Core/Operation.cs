@@ -135,6 +135,17 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     }
 
     /// <summary>
+    /// A completed, faulted operation. Unlike a faulted <see cref="Task"/>, a faulted value task over it
+    /// raises no unobserved-exception event when its caller discards it.
+    /// </summary>
+    public static Operation Faulted(Exception exception)
+    {
+        var operation = new Operation(reusable: false);
+        operation.Fail(exception);
+        return operation;
+    }
+
+    /// <summary>
     /// Takes the inline operation's reply, and makes it ready for the next use. Called by the caller
     /// that ran it, while it still holds the gate.
     /// </summary>

@@ -209,6 +209,9 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
         await QuietCompletion().ConfigureAwait(false);
     }
 
-    /// <summary><see cref="Completion"/>, without its fault: disposal completes even after a failure.</summary>
-    private Task QuietCompletion() => _completion.Task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    /// <summary>
+    /// <see cref="Completion"/>, without its fault (observed here, so a disposal after a failure raises no
+    /// unobserved-exception event): disposal completes even after a failure.
+    /// </summary>
+    private Task QuietCompletion() => _completion.Task.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

@@ -172,6 +172,51 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task StrictRenew_FaultedResultDiscarded_RaisesNoUnobservedTaskException()
+    {
+        var marker = "discarded-" + Guid.NewGuid().ToString("N");
+        var unobserved = 0;
+        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
+        {
+            if (e.Exception.ToString().Contains(marker, StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref unobserved);
+            }
+        };
+        TaskScheduler.UnobservedTaskException += handler;
+        try
+        {
+            await DiscardFaultedRenewsAsync(marker);
+            for (var i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.Equal(0, Volatile.Read(ref unobserved));
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= handler;
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private async Task DiscardFaultedRenewsAsync(string marker)
+    {
+        var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
+        for (var i = 0; i < 10; i++)
+        {
+            var token = await owner.RenewAsync().Within().ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : default);
+            token.Register(() => throw new InvalidTimeZoneException(marker));
+            _ = owner.RenewAsync(); // faults with the callback's exception; nobody looks
+        }
+
+        await owner.CancelAndDisposeAsync().AsTask().ContinueWith(t => t.Exception);
+        await owner.DisposeAsync().Within();
+    }
+
+    [Fact]
     public async Task StrictRenew_CallbackThrows_NewTokenInstalledAndStateConsistent()
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);

@@ -56,7 +56,8 @@ public static class AkkaLoadRunner
             var swarmSlot = owner.CreateSlot();
             var progressSlot = owner.CreateSlot();
             var runEnd = await owner.RenewLinkedAfterAsync(run.Duration, stopping);
-            var progress = PrintProgressAsync(new ProgressReporter(server, bots), akka, output, interactive, run.ProgressInterval, await progressSlot.RenewAsync());
+            var reporter = new ProgressReporter(server, bots, () => $" | crashes {akka.CrashesInjected:N0} | restarts {akka.Restarts:N0}");
+            var progress = reporter.RunAsync(output, interactive, run.ProgressInterval, await progressSlot.RenewAsync());
             var swarm = new BotSwarm(run.ToSwarmOptions(), bots).RunAsync(listener.LocalEndPoint!, await swarmSlot.RenewAsync());
 
             await Task.Delay(Timeout.Infinite, runEnd).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -75,35 +76,5 @@ public static class AkkaLoadRunner
         return new AkkaRunReport(
             RunReport.Create(server, bots, run.Bots, elapsed, listener.DrainedInTime),
             AkkaReport.Create(akka, server, options.Akka.CrashRate, terminated));
-    }
-
-    /// <summary>The plain sample's progress line, with the Akka counters appended.</summary>
-    private static async Task PrintProgressAsync(ProgressReporter reporter, AkkaMetrics akka, TextWriter output, bool interactive, TimeSpan interval, CancellationToken stopToken)
-    {
-        string Line() => $"{reporter.Line()} | crashes {akka.CrashesInjected:N0} | restarts {akka.Restarts:N0}";
-        using var timer = new PeriodicTimer(interactive ? TimeSpan.FromMilliseconds(250) : interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopToken))
-            {
-                if (interactive)
-                {
-                    await output.WriteAsync("\r" + Line() + "   ");
-                }
-                else
-                {
-                    await output.WriteLineAsync(Line());
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
-
-        if (interactive)
-        {
-            await output.WriteLineAsync("\r" + Line() + "   ");
-        }
     }
 }

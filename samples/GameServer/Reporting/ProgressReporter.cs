@@ -17,15 +17,18 @@ public sealed class ProgressReporter
 {
     private readonly ServerMetrics? _server;
     private readonly BotMetrics? _bots;
+    private readonly Func<string>? _suffix;
     private readonly long _started = Stopwatch.GetTimestamp();
 
     /// <summary>Creates a reporter; the clock starts now.</summary>
     /// <param name="server">The server's counters, if any.</param>
     /// <param name="bots">The bots' counters, if any.</param>
-    public ProgressReporter(ServerMetrics? server, BotMetrics? bots)
+    /// <param name="suffix">More counters to append to each line (for example a mode's own), if any.</param>
+    public ProgressReporter(ServerMetrics? server, BotMetrics? bots, Func<string>? suffix = null)
     {
         _server = server;
         _bots = bots;
+        _suffix = suffix;
     }
 
     /// <summary>Prints until <paramref name="stopToken"/> fires.</summary>
@@ -80,6 +83,6 @@ public sealed class ProgressReporter
             line += string.Create(CultureInfo.InvariantCulture, $" | sessions {s.ActiveSessions,5:N0} (peak {s.PeakSessions:N0}, served {s.SessionsAccepted:N0}) | renews {s.Renews:N0} | timeouts {timeouts:N0} | live sources {s.Sources.Live:N0}");
         }
 
-        return line;
+        return _suffix is null ? line : line + _suffix();
     }
 }

@@ -480,6 +480,17 @@ public sealed partial class TokenOwner
         _fault ??= exception;
         if (message is Operation operation)
         {
+            // Sources the request had already taken out of their slots, for dispatching at its reply,
+            // are held by nothing else any more: end them here.
+            if (operation.Dispatched is { } taken)
+            {
+                operation.Dispatched = null;
+                foreach (var source in taken)
+                {
+                    CancelAndDispose(source, null);
+                }
+            }
+
             try
             {
                 operation.Fail(exception);
@@ -498,21 +509,18 @@ public sealed partial class TokenOwner
             TokenRegistration.Remove(_outerRegistration);
             while (_activeSlots is { } slot)
             {
-                var source = slot.Detach();
-                Deactivate(slot);
-                if (source is not null)
+                try
                 {
-                    CancelAndDispose(source, null);
-                    try
-                    {
-                        SetDeadline(slot, DeadlineWheel.NoDeadline);
-                    }
-#pragma warning disable CA1031 // The failure being handled may be the clock's: the wheel then drops the slot when it next looks.
-                    catch (Exception)
-#pragma warning restore CA1031
-                    {
-                    }
+                    EndCurrent(slot, null);
                 }
+#pragma warning disable CA1031 // The failure being handled may be the clock's: EndCurrent ends the source before it tells the wheel, which then drops the slot when it next looks.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+
+                // Progress even for a slot left active without a source.
+                Deactivate(slot);
             }
 
             _disposeDone = true;

@@ -281,6 +281,28 @@ public sealed class TokenOwnerDisposeTests
         await owner.CancelAllAsync().Within();
     }
 
+    [Theory]
+    [InlineData(CallbackPlacement.Inline)]
+    [InlineData(CallbackPlacement.ThreadPool)]
+    public async Task Completion_ClockFailsAfterPreviousTokenTaken_PreviousSourceStillEnded(CallbackPlacement placement)
+    {
+        // A renew without a timeout reads the clock only when it tells the wheel that the previous
+        // token's deadline is gone, after it has taken that token out of its slot.
+        var time = new ThrowingTimeProvider();
+        var counter = new SourceCounter();
+        var options = counter.Options(time);
+        options.CallbackPlacement = placement;
+        var owner = new TokenOwner(options);
+        var previous = await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
+        time.Throw = true;
+
+        await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.RenewAsync().Within());
+
+        await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.Completion.Within());
+        Assert.True(previous.IsCancellationRequested);
+        counter.AssertBalanced();
+    }
+
     [Fact]
     public async Task OuterToken_Cancelled_OwnerDisposesItself()
     {

@@ -22,11 +22,11 @@ namespace GameServer.Sessions;
 /// <item>the <b>request</b> slot holds the current request (load level, matchmaking with a timeout),
 /// linked to the lifetime; a new request renews the slot and so cancels the previous one, and
 /// <see cref="TokenSlot.IsCurrent"/> drops results of requests that were replaced;</item>
-/// <item>the <b>write</b> watchdog, a second owner used only by the write loop: touched to the write
+/// <item>the <b>write</b> watchdog, a third slot used only by the write loop: touched to the write
 /// timeout before each flush and disarmed after it, so a client that stops reading is closed as a slow
 /// consumer.</item>
 /// </list>
-/// The session never creates, cancels or disposes a source itself; disposing the owners at the end
+/// The session never creates, cancels or disposes a source itself; disposing the owner at the end
 /// releases whatever is left.
 /// </summary>
 public sealed class LifetimeSession
@@ -37,7 +37,7 @@ public sealed class LifetimeSession
     private readonly ServerMetrics _metrics;
     private readonly TokenOwner _owner;
     private readonly TokenSlot _requests;
-    private readonly TokenOwner _writes;
+    private readonly TokenSlot _writes;
     private readonly CancellationToken _serverToken;
     private readonly Channel<OutgoingFrame> _outbox = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<Frame, ValueTask<bool>> _onFrame;
@@ -65,9 +65,8 @@ public sealed class LifetimeSession
         _owner = new TokenOwner(ownerOptions);
         _requests = _owner.CreateSlot();
 
-        // Its own owner rather than a third slot: the write loop runs concurrently with the read loop, and
-        // concurrent calls on one owner can strand a renew (a Lifetime.Core bug, reported with a repro).
-        _writes = new TokenOwner(ownerOptions);
+        // The write watchdog: a third slot, used by the write loop while the read loop uses the others.
+        _writes = _owner.CreateSlot();
         _serverToken = serverToken;
         _onFrame = OnFrameAsync;
     }
@@ -106,7 +105,6 @@ public sealed class LifetimeSession
             _outbox.Writer.TryComplete();
             CloseSocket();
             await _owner.DisposeAsync();
-            await _writes.DisposeAsync();
             _metrics.OnSessionClosed(reason);
         }
 

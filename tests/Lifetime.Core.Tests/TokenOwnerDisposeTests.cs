@@ -49,8 +49,8 @@ public sealed class TokenOwnerDisposeTests
         var slot = owner.CreateSlot();
         await owner.DisposeAsync().Within();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await Variants.Renew(owner, variant));
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await Variants.Renew(slot, variant));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Variants.Renew(owner, variant).Within());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Variants.Renew(slot, variant).Within());
         Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
     }
 
@@ -101,7 +101,7 @@ public sealed class TokenOwnerDisposeTests
 
         await Task.WhenAll(TokenOwnerRenewTests.Enumerate(4, async i =>
         {
-            start.SignalAndWait();
+            start.SignalAndWait(Bounded.Limit);
             if (i % 2 == 0)
             {
                 owner.Dispose();

@@ -212,7 +212,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
             _ = owner.RenewAsync(); // faults with the callback's exception; nobody looks
         }
 
-        await owner.CancelAndDisposeAsync().AsTask().ContinueWith(t => t.Exception);
+        await owner.CancelAndDisposeAsync().AsTask().ContinueWith(t => t.Exception).Within();
         await owner.DisposeAsync().Within();
     }
 

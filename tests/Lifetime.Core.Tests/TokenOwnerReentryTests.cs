@@ -99,7 +99,7 @@ public sealed class TokenOwnerReentryTests : IDisposable
         await slot.CancelAndDisposeAsync().Within();
 
         await Bounded.Until(() => slot.IsClosedForRenew, "the slot is retired");
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await slot.RenewAsync());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => slot.RenewAsync().Within());
     }
 
     [Fact]

@@ -77,6 +77,13 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
 
     public short Version => _core.Version;
 
+    /// <summary>
+    /// For a caller that blocks its thread on the reply (a synchronous Dispose): the completer wakes it
+    /// directly instead of through the thread pool, so the wait never needs a free pool thread. The only
+    /// continuation such a reply has is the blocked caller's wake-up, which runs no caller code.
+    /// </summary>
+    public void WakeBlockedCallerDirectly() => _core.RunContinuationsAsynchronously = false;
+
     public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
     {
         _holders = 2;
@@ -266,6 +273,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         Init(default, null);
         Dispatched = null;
         Detached = false;
+        _core.RunContinuationsAsynchronously = true;
         _core.Reset();
         slot?.Owner.ReturnOperation(this);
     }

@@ -30,6 +30,8 @@ public sealed partial class TokenOwner
     /// <summary>Test hook: the registration on the outer token.</summary>
     internal CancellationTokenRegistration OuterRegistrationForTests => _outerRegistration;
 
+    internal int QueuedForTests => Volatile.Read(ref _queued);
+
     internal ValueTask<CancellationToken> Renew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links)
     {
         if (slot.IsClosedForRenew)
@@ -123,7 +125,12 @@ public sealed partial class TokenOwner
     internal ValueTask RetireSlot(TokenSlot slot, bool waitsSynchronously)
     {
         var operation = RentOperation().Init(OperationKind.RetireSlot, slot);
-        operation.Detached = waitsSynchronously && _placement != CallbackPlacement.Inline;
+        if (waitsSynchronously)
+        {
+            operation.Detached = _placement != CallbackPlacement.Inline;
+            operation.WakeBlockedCallerDirectly();
+        }
+
         return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
     }
 
@@ -268,6 +275,11 @@ public sealed partial class TokenOwner
 
         var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
         operation.Detached = caller == DisposeCaller.None || (caller == DisposeCaller.Blocking && _placement != CallbackPlacement.Inline);
+        if (caller == DisposeCaller.Blocking)
+        {
+            operation.WakeBlockedCallerDirectly();
+        }
+
         if (!TryEnqueue(operation))
         {
             return null;

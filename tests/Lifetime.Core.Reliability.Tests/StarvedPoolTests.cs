@@ -1,0 +1,86 @@
+using System;
+using System.Threading;
+using Lifetime.Reliability.Tests.Infrastructure;
+using Lifetime.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Lifetime.Reliability.Tests;
+
+/// <summary>
+/// Synchronous disposal must not need a free pool thread to return. In the capped child run
+/// (<see cref="CappedThreadPoolTests"/>: two worker threads) both pool threads block here in Dispose, so
+/// a reply delivered through the pool would never arrive and the bounded waits fail; in the default run
+/// the pool can add threads, and the test shows only that every call returns and ends what it should.
+/// </summary>
+public sealed class StarvedPoolTests : ReliabilityTest
+{
+    public StarvedPoolTests(ITestOutputHelper output)
+        : base(output)
+    {
+    }
+
+    [Theory]
+    [InlineData(CallbackPlacement.Inline)]
+    [InlineData(CallbackPlacement.ThreadPool)]
+    public void SynchronousDisposes_OnTwoPoolThreads_ReturnWithoutAThirdPoolThread(CallbackPlacement placement)
+    {
+        var ledger = new LeakLedger();
+        var block = 0;
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var options = ledger.Options(TimeProvider.System);
+        options.CallbackPlacement = placement;
+        options.SourceFactory = () =>
+        {
+            if (Interlocked.Exchange(ref block, 0) == 1)
+            {
+                entered.Set();
+                release.Wait(Bounded.Limit);
+            }
+
+            return ledger.Create();
+        };
+        var owner = new TokenOwner(options);
+        var slot = owner.CreateSlot();
+        var slotToken = Sync.Wait(slot.RenewAsync());
+
+        // A dedicated thread holds the processing path inside the source factory.
+        Volatile.Write(ref block, 1);
+        var ownerToken = default(CancellationToken);
+        var holder = new Thread(() => ownerToken = Sync.Wait(owner.RenewAsync())) { IsBackground = true };
+        holder.Start();
+        Assert.True(entered.Wait(Bounded.Limit), "The processing path never reached the factory.");
+
+        // Two pool threads block in Dispose behind it: the slot's and the owner's.
+        using var returned = new CountdownEvent(2);
+        var errors = new Exception?[2];
+        ThreadPool.UnsafeQueueUserWorkItem(_ => Run(0, slot.Dispose), null);
+        ThreadPool.UnsafeQueueUserWorkItem(_ => Run(1, owner.Dispose), null);
+        // Spinning, not Task.Delay: its timer would need the pool this test starves.
+        Assert.True(SpinWait.SpinUntil(() => owner.QueuedForTests == 2, Bounded.Limit), "The two disposals were never queued.");
+
+        release.Set();
+        Assert.True(holder.Join(Bounded.Limit), "The renew holding the processing path never returned.");
+        Assert.True(returned.Wait(Bounded.Limit), $"{returned.CurrentCount} of the two synchronous disposals never returned: their replies needed the pool.");
+        Assert.Null(errors[0]);
+        Assert.Null(errors[1]);
+        Sync.Wait(owner.Completion);
+        Assert.True(slotToken.IsCancellationRequested, "The slot's token was not ended by its disposal.");
+        Assert.True(ownerToken.IsCancellationRequested, "The owner's token was not ended by its disposal.");
+        ledger.AssertBalanced();
+
+        void Run(int index, Action dispose)
+        {
+            try
+            {
+                dispose();
+            }
+            catch (Exception ex)
+            {
+                errors[index] = ex;
+            }
+
+            returned.Signal();
+        }
+    }
+}

@@ -5,19 +5,20 @@ using System.IO;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using Akka.Actor;
 using GameServer.Protocol;
 using GameServer.Reporting;
 using GameServer.Server;
+using GameServer.Sessions;
 using Lifetime;
 
 namespace GameServer.Akka.Sessions;
 
 /// <summary>
 /// The part of a session that outlives the incarnations of its <see cref="SessionActor"/>: the socket and its
-/// pipes, the outbox and its write loop, and the little state a restart must keep (the session id and whether
+/// pipes, the <see cref="SessionOutbox"/> and its write loop (whose watchdog is a slot of an owner that belongs
+/// to the connection), and the little state a restart must keep (the session id and whether
 /// the client has logged in). A crash loses everything else: the incarnation's lifetime, idle deadline,
 /// request in flight and socket reader are its owner's tokens, and the adapter cancels them before the next
 /// instance is constructed.
@@ -34,17 +35,14 @@ internal sealed class SessionConnection
     private readonly NetworkStream _stream;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
-    private readonly TokenOwner _writes;
-    private readonly ServerMetrics _metrics;
-    private readonly Channel<OutgoingFrame> _outbox = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TokenOwner _owner;
+    private readonly SessionOutbox _outbox;
     private readonly TaskCompletionSource _actorStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IActorRef? _session;
     private Task _reading = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
     private CancellationToken[]? _crashTokens;
-    private string? _closeText;
     private int _closeReason;
-    private int _pending;
 
     /// <summary>Wraps an accepted connection.</summary>
     /// <param name="id">The session id sent in the welcome.</param>
@@ -52,21 +50,21 @@ internal sealed class SessionConnection
     /// <param name="serverToken">Cancelled when the server shuts down.</param>
     /// <param name="options">The server settings.</param>
     /// <param name="metrics">The counters.</param>
-    /// <param name="ownerOptions">The options of the write watchdog's owner (counting source factory).</param>
+    /// <param name="ownerOptions">The options of the connection's owner, which holds the write watchdog (counting source factory).</param>
     public SessionConnection(long id, Socket socket, CancellationToken serverToken, GameServerOptions options, ServerMetrics metrics, TokenOwnerOptions ownerOptions)
     {
         Id = id;
         ServerToken = serverToken;
         _socket = socket;
         _options = options;
-        _metrics = metrics;
         _stream = new NetworkStream(socket, ownsSocket: false);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
 
-        // The write watchdog belongs to the connection, not to an incarnation: a crash must not cancel a
-        // flush half-way through a frame.
-        _writes = new TokenOwner(ownerOptions);
+        // The write watchdog is a slot of an owner that belongs to the connection, not to an incarnation: a
+        // crash must not cancel a flush half-way through a frame.
+        _owner = new TokenOwner(ownerOptions);
+        _outbox = new SessionOutbox(_owner.CreateSlot(), options, metrics, RequestClose);
     }
 
     /// <summary>Gets the session id.</summary>
@@ -96,7 +94,7 @@ internal sealed class SessionConnection
         _session = session;
 
         // Off the actor's task scheduler: the loop outlives every incarnation.
-        _writeLoop = Task.Run(WriteLoopAsync);
+        _writeLoop = Task.Run(() => _outbox.RunWriteLoopAsync(_writer));
     }
 
     /// <summary>
@@ -135,20 +133,7 @@ internal sealed class SessionConnection
 
     /// <summary>Queues a frame to the client; too many waiting frames close the session as a slow consumer.</summary>
     /// <param name="frame">The frame.</param>
-    public void Enqueue(OutgoingFrame frame)
-    {
-        if (Interlocked.Increment(ref _pending) > _options.OutboxCapacity)
-        {
-            Interlocked.Decrement(ref _pending);
-            RequestClose(CloseReason.SlowConsumer);
-            return;
-        }
-
-        if (!_outbox.Writer.TryWrite(frame))
-        {
-            Interlocked.Decrement(ref _pending);
-        }
-    }
+    public void Enqueue(OutgoingFrame frame) => _outbox.Enqueue(frame);
 
     /// <summary>
     /// Closes the session, once: records <paramref name="reason"/>, queues the goodbye (unless the client is
@@ -165,13 +150,7 @@ internal sealed class SessionConnection
             return false;
         }
 
-        _closeText = text;
-        if (reason != CloseReason.ClientDisconnected)
-        {
-            _outbox.Writer.TryWrite(Frames.Goodbye(reason, _closeText));
-        }
-
-        _outbox.Writer.TryComplete();
+        _outbox.Close(reason, text);
         return true;
     }
 
@@ -180,7 +159,7 @@ internal sealed class SessionConnection
 
     /// <summary>
     /// After the actor stopped and the session closed: waits for the write loop and the last reader, then
-    /// completes the pipes, closes the socket and disposes the write watchdog.
+    /// completes the pipes, closes the socket and disposes the connection's owner, with its write watchdog.
     /// </summary>
     /// <returns>A task that completes when everything is released.</returns>
     public async Task ReleaseAsync()
@@ -189,7 +168,7 @@ internal sealed class SessionConnection
         try
         {
             await _writeLoop;
-            await CompleteQuietlyAsync(_writer);
+            await SessionOutbox.CompleteQuietlyAsync(_writer);
 
             // The last reader reads under a token of a stopped actor's disposed owner: it has ended or is ending.
             await Volatile.Read(ref _reading);
@@ -197,9 +176,9 @@ internal sealed class SessionConnection
         }
         finally
         {
-            CloseSocket();
+            SessionSocket.Close(_socket);
             await _stream.DisposeAsync();
-            await _writes.DisposeAsync();
+            await _owner.DisposeAsync();
         }
     }
 
@@ -234,68 +213,6 @@ internal sealed class SessionConnection
         return new(frame.Type != FrameType.Bye);
     }
 
-    private async Task WriteLoopAsync()
-    {
-        var outbox = _outbox.Reader;
-        try
-        {
-            // A watchdog token: no deadline between flushes, the write timeout during each one.
-            var watchdog = await _writes.RenewAsync();
-            _metrics.OnRenew();
-            while (await outbox.WaitToReadAsync())
-            {
-                while (outbox.TryRead(out var frame))
-                {
-                    Interlocked.Decrement(ref _pending);
-                    FrameCodec.Write(_writer, frame);
-                }
-
-                await _writes.TouchAsync(_options.WriteTimeout);
-                var result = await _writer.FlushAsync(watchdog);
-                await _writes.TouchAsync(Timeout.InfiniteTimeSpan);
-                if (result.IsCompleted)
-                {
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            RequestClose(CloseReason.SlowConsumer);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            RequestClose(CloseReason.ClientDisconnected);
-        }
-    }
-
     /// <summary>Asks the session actor to close (from the write path, which must not touch the actor's state).</summary>
     private void RequestClose(CloseReason reason) => _session?.Tell(new CloseRequested(reason));
-
-    private static async Task CompleteQuietlyAsync(PipeWriter writer)
-    {
-        try
-        {
-            // Completing flushes what a failed write loop left buffered; the client may be gone by now.
-            await writer.CompleteAsync();
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            // Nobody left to read it.
-        }
-    }
-
-    private void CloseSocket()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Already reset by the client.
-        }
-
-        _socket.Dispose();
-    }
 }

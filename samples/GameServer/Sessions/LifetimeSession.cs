@@ -4,7 +4,6 @@ using System.IO;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using GameServer.Protocol;
 using GameServer.Reporting;
@@ -22,9 +21,9 @@ namespace GameServer.Sessions;
 /// <item>the <b>request</b> slot holds the current request (load level, matchmaking with a timeout),
 /// linked to the lifetime; a new request renews the slot and so cancels the previous one, and
 /// <see cref="TokenSlot.IsCurrent"/> drops results of requests that were replaced;</item>
-/// <item>the <b>write</b> watchdog, a third slot used only by the write loop: touched to the write
-/// timeout before each flush and disarmed after it, so a client that stops reading is closed as a slow
-/// consumer.</item>
+/// <item>the <b>write</b> watchdog, a third slot used only by the <see cref="SessionOutbox"/>'s write loop:
+/// touched to the write timeout before each flush and disarmed after it, so a client that stops reading
+/// is closed as a slow consumer.</item>
 /// </list>
 /// The session never creates, cancels or disposes a source itself; disposing the owner at the end
 /// releases whatever is left.
@@ -37,14 +36,12 @@ public sealed class LifetimeSession
     private readonly ServerMetrics _metrics;
     private readonly TokenOwner _owner;
     private readonly TokenSlot _requests;
-    private readonly TokenSlot _writes;
     private readonly CancellationToken _serverToken;
-    private readonly Channel<OutgoingFrame> _outbox = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SessionOutbox _outbox;
     private readonly Func<Frame, ValueTask<bool>> _onFrame;
     private CancellationToken _lifetime;
     private string? _closeText;
     private int _closeReason;
-    private int _pending;
     private int _requestGeneration;
     private volatile bool _ended;
     private bool _loggedIn;
@@ -66,7 +63,7 @@ public sealed class LifetimeSession
         _requests = _owner.CreateSlot();
 
         // The write watchdog: a third slot, used by the write loop while the read loop uses the others.
-        _writes = _owner.CreateSlot();
+        _outbox = new SessionOutbox(_owner.CreateSlot(), options, metrics, RequestClose);
         _serverToken = serverToken;
         _onFrame = OnFrameAsync;
     }
@@ -84,26 +81,21 @@ public sealed class LifetimeSession
             await using var stream = new NetworkStream(_socket, ownsSocket: false);
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
             var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-            var writeLoop = WriteLoopAsync(writer);
+            var writeLoop = _outbox.RunWriteLoopAsync(writer);
 
             reason = await ReadLoopAsync(reader);
             _ended = true;
-            if (reason != CloseReason.ClientDisconnected)
-            {
-                _outbox.Writer.TryWrite(Frames.Goodbye(reason, _closeText));
-            }
-
-            _outbox.Writer.TryComplete();
+            _outbox.Close(reason, _closeText);
             await _requests.CancelAndDisposeAsync();
             await writeLoop;
             await reader.CompleteAsync();
-            await CompleteQuietlyAsync(writer);
+            await SessionOutbox.CompleteQuietlyAsync(writer);
         }
         finally
         {
             _ended = true;
-            _outbox.Writer.TryComplete();
-            CloseSocket();
+            _outbox.Complete();
+            SessionSocket.Close(_socket);
             await _owner.DisposeAsync();
             _metrics.OnSessionClosed(reason);
         }
@@ -152,7 +144,7 @@ public sealed class LifetimeSession
 
                 frame.ReadText(1, Frames.MaxNameBytes);
                 _loggedIn = true;
-                Enqueue(Frames.Welcome(_id));
+                _outbox.Enqueue(Frames.Welcome(_id));
                 await TouchAsync();
                 return true;
 
@@ -229,7 +221,7 @@ public sealed class LifetimeSession
             _metrics.OnOperationCancelled(end);
             if (end == OperationEnd.TimedOut)
             {
-                Enqueue(Frames.MatchTimedOut);
+                _outbox.Enqueue(Frames.MatchTimedOut);
             }
         }
     }
@@ -238,62 +230,12 @@ public sealed class LifetimeSession
     {
         if (_requests.IsCurrent(token))
         {
-            Enqueue(frame);
+            _outbox.Enqueue(frame);
             _metrics.OnOperationCompleted();
         }
         else
         {
             _metrics.OnStaleResult();
-        }
-    }
-
-    private void Enqueue(OutgoingFrame frame)
-    {
-        if (Interlocked.Increment(ref _pending) > _options.OutboxCapacity)
-        {
-            Interlocked.Decrement(ref _pending);
-            RequestClose(CloseReason.SlowConsumer);
-            return;
-        }
-
-        if (!_outbox.Writer.TryWrite(frame))
-        {
-            Interlocked.Decrement(ref _pending);
-        }
-    }
-
-    private async Task WriteLoopAsync(PipeWriter writer)
-    {
-        var outbox = _outbox.Reader;
-        try
-        {
-            // A watchdog token: no deadline between flushes, the write timeout during each one.
-            var watchdog = await _writes.RenewAsync();
-            _metrics.OnRenew();
-            while (await outbox.WaitToReadAsync())
-            {
-                while (outbox.TryRead(out var frame))
-                {
-                    Interlocked.Decrement(ref _pending);
-                    FrameCodec.Write(writer, frame);
-                }
-
-                await _writes.TouchAsync(_options.WriteTimeout);
-                var result = await writer.FlushAsync(watchdog);
-                await _writes.TouchAsync(Timeout.InfiniteTimeSpan);
-                if (result.IsCompleted)
-                {
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            RequestClose(CloseReason.SlowConsumer);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            RequestClose(CloseReason.ClientDisconnected);
         }
     }
 
@@ -312,32 +254,5 @@ public sealed class LifetimeSession
     {
         var reason = (CloseReason)Volatile.Read(ref _closeReason);
         return reason == CloseReason.None ? null : reason;
-    }
-
-    private static async Task CompleteQuietlyAsync(PipeWriter writer)
-    {
-        try
-        {
-            // Completing flushes what a failed write loop left buffered; the client may be gone by now.
-            await writer.CompleteAsync();
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            // Nobody left to read it.
-        }
-    }
-
-    private void CloseSocket()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Already reset by the client.
-        }
-
-        _socket.Dispose();
     }
 }

@@ -21,7 +21,8 @@ public static class Figures
         {
             lock (s_fileGate)
             {
-                File.AppendAllText(path, $"{DateTime.UtcNow:O} soak={Scale.Soak} {line}{Environment.NewLine}");
+                var run = Environment.GetEnvironmentVariable("LIFETIME_CHILD") is null ? string.Empty : " capped-child";
+                File.AppendAllText(path, $"{DateTime.UtcNow:O} soak={Scale.Soak}{run} {line}{Environment.NewLine}");
             }
         }
     }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
@@ -78,15 +77,17 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     public short Version => _core.Version;
 
     /// <summary>
-    /// For a caller that blocks its thread on the reply (a synchronous Dispose): the completer wakes it
-    /// directly instead of through the thread pool, so the wait never needs a free pool thread. The only
-    /// continuation such a reply has is the blocked caller's wake-up, which runs no caller code.
+    /// Whether the caller blocks its thread on the reply (a synchronous Dispose) with
+    /// <see cref="WaitForReply"/>: the completer then wakes it itself, never through the thread pool.
+    /// Set before the operation is posted.
     /// </summary>
-    public void WakeBlockedCallerDirectly() => _core.RunContinuationsAsynchronously = false;
+    public bool HasBlockedCaller { get; set; }
 
     public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
     {
         _holders = 2;
+        Detached = false;
+        HasBlockedCaller = false;
         Kind = kind;
         Slot = slot;
         Timeout = timeout;
@@ -124,6 +125,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
             _core.SetException(errors.Count == 1 ? errors[0] : new AggregateException(errors));
         }
 
+        WakeBlockedCaller();
         Release();
     }
 
@@ -138,6 +140,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         }
 
         _core.SetException(exception);
+        WakeBlockedCaller();
         Release();
     }
 
@@ -272,28 +275,42 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         var slot = Slot;
         Init(default, null);
         Dispatched = null;
-        Detached = false;
-        _core.RunContinuationsAsynchronously = true;
         _core.Reset();
         slot?.Owner.ReturnOperation(this);
     }
 
-    /// <summary>Throws the exception of a completed operation that the caller waits for synchronously.</summary>
-    public static void Wait(ValueTask task)
+    /// <summary>
+    /// Blocks the calling thread until the operation is answered, then takes the reply: returns, or throws
+    /// what the operation faulted with. For a caller marked with <see cref="HasBlockedCaller"/>, which
+    /// registers no continuation: its wake-up needs no other thread, the thread pool included.
+    /// </summary>
+    public void WaitForReply()
     {
-        if (task.IsCompletedSuccessfully)
+        Debug.Assert(HasBlockedCaller, "Only a caller the completer knows of may block.");
+        var version = _core.Version;
+        if (_core.GetStatus(version) == ValueTaskSourceStatus.Pending)
         {
-            return;
+            lock (this)
+            {
+                while (_core.GetStatus(version) == ValueTaskSourceStatus.Pending)
+                {
+                    Monitor.Wait(this);
+                }
+            }
         }
 
-        try
+        ((IValueTaskSource)this).GetResult(version);
+    }
+
+    /// <summary>Wakes a caller blocked in <see cref="WaitForReply"/>; called right after the result is set.</summary>
+    private void WakeBlockedCaller()
+    {
+        if (HasBlockedCaller)
         {
-            task.AsTask().GetAwaiter().GetResult();
-        }
-        catch (Exception ex)
-        {
-            ExceptionDispatchInfo.Capture(ex).Throw();
-            throw;
+            lock (this)
+            {
+                Monitor.PulseAll(this);
+            }
         }
     }
 

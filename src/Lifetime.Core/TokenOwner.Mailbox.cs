@@ -12,7 +12,7 @@ public sealed partial class TokenOwner
     // which happened to find the mailbox idle is not kept busy by everyone else's requests.
     private const int DrainBudget = 64;
 
-    private static readonly WaitCallback s_drainOnThreadPool = static state => ((TokenOwner)state!).ResumeDrain();
+    private static readonly WaitCallback s_drainOnThreadPool = static state => ((TokenOwner)state!).TakeOverHandedOffDrain();
     private static readonly Action<object?> s_onOuterTokenCancelled = static state =>
     {
         if (((WeakReference<TokenOwner>)state!).TryGetTarget(out var owner))
@@ -26,6 +26,14 @@ public sealed partial class TokenOwner
     // Messages written into the mailbox minus messages a drainer has read. It may dip below zero for a
     // moment (a message read before its poster counted it); that poster then finds the gate and drains.
     private int _queued;
+
+    // Callers blocked in a synchronous Dispose (of the owner or a slot). While there are any, a drainer
+    // does not hand draining to the thread pool: every pool thread may be one of them.
+    private int _blockedCallers;
+
+    // 1 while a drain handed to the thread pool has not been taken over yet (the gate stays held meanwhile).
+    // The pool's work item and a blocked caller race for it; whoever takes it drains.
+    private int _handedOff;
 
     /// <summary>Test hook: the registration on the outer token.</summary>
     internal CancellationTokenRegistration OuterRegistrationForTests => _outerRegistration;
@@ -122,16 +130,46 @@ public sealed partial class TokenOwner
         return operation.AsFlagTask();
     }
 
-    internal ValueTask RetireSlot(TokenSlot slot, bool waitsSynchronously)
+    internal ValueTask RetireSlot(TokenSlot slot) => PostRetirement(slot, blockedCaller: false) is { } operation ? operation.AsTask() : default;
+
+    /// <summary>
+    /// Sends the disposal of the owner (<paramref name="slot"/> <see langword="null"/>) or the retirement
+    /// of <paramref name="slot"/> for a synchronous Dispose, and blocks until the processing path has
+    /// processed it. Neither the wait nor the drain it waits for needs a thread-pool thread. Called from a
+    /// callback on the owner's processing path, where waiting would deadlock, it only sends the request,
+    /// which then stays queued behind the message being processed.
+    /// </summary>
+    internal void SendAndBlock(TokenSlot? slot)
     {
-        var operation = RentOperation().Init(OperationKind.RetireSlot, slot);
-        if (waitsSynchronously)
+        if (_gate.IsHeldByCurrentThread())
         {
-            operation.Detached = _placement != CallbackPlacement.Inline;
-            operation.WakeBlockedCallerDirectly();
+            Send();
+            return;
         }
 
-        return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
+        Interlocked.Increment(ref _blockedCallers);
+        try
+        {
+            var operation = Send();
+
+            // A drain handed to the pool before our count was seen would wait for a pool thread.
+            TakeOverHandedOffDrain();
+            if (operation is not null)
+            {
+                operation.WaitForReply();
+            }
+            else if (slot is null)
+            {
+                // A disposal sent by someone else: it is queued or being processed.
+                _disposeProcessed.Task.Wait();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _blockedCallers);
+        }
+
+        Operation? Send() => slot is null ? SendDispose(DisposeCaller.Blocking) : PostRetirement(slot, blockedCaller: true);
     }
 
     /// <summary>
@@ -139,18 +177,6 @@ public sealed partial class TokenOwner
     /// owner is closed: its disposal ends everything such a message could have ended.
     /// </summary>
     internal void PostInternal(IOwnerMessage message) => TryPost(message);
-
-    /// <summary>
-    /// Blocks until <paramref name="task"/> completes, unless the caller is a callback running on this
-    /// owner's processing path, where waiting would deadlock: there the request simply stays queued.
-    /// </summary>
-    internal void WaitUnlessOnPath(ValueTask task)
-    {
-        if (task.IsCompleted || !_gate.IsHeldByCurrentThread())
-        {
-            Operation.Wait(task);
-        }
-    }
 
     internal void ReturnOperation(Operation operation) => Volatile.Write(ref _spareOperation, operation);
 
@@ -160,6 +186,25 @@ public sealed partial class TokenOwner
     {
         ReturnOperation(operation);
         return default;
+    }
+
+    /// <summary>
+    /// Posts the retirement of <paramref name="slot"/>. Returns <see langword="null"/> when the owner is
+    /// closed: its disposal retires every slot. A blocked caller waits only for the processing path, so
+    /// with a dispatched placement its operation is answered before the dispatched callbacks have run.
+    /// </summary>
+    private Operation? PostRetirement(TokenSlot slot, bool blockedCaller)
+    {
+        var operation = RentOperation().Init(OperationKind.RetireSlot, slot);
+        operation.HasBlockedCaller = blockedCaller;
+        operation.Detached = blockedCaller && _placement != CallbackPlacement.Inline;
+        if (TryPost(operation))
+        {
+            return operation;
+        }
+
+        ReturnOperation(operation);
+        return null;
     }
 
     /// <summary>
@@ -275,11 +320,7 @@ public sealed partial class TokenOwner
 
         var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
         operation.Detached = caller == DisposeCaller.None || (caller == DisposeCaller.Blocking && _placement != CallbackPlacement.Inline);
-        if (caller == DisposeCaller.Blocking)
-        {
-            operation.WakeBlockedCallerDirectly();
-        }
-
+        operation.HasBlockedCaller = caller == DisposeCaller.Blocking;
         if (!TryEnqueue(operation))
         {
             return null;
@@ -313,10 +354,40 @@ public sealed partial class TokenOwner
         _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, new WeakReference<TokenOwner>(this));
     }
 
-    private void ResumeDrain()
+    /// <summary>Drains on the current thread if a drain was handed to the thread pool and nobody took it over yet.</summary>
+    private void TakeOverHandedOffDrain()
     {
+        if (Interlocked.Exchange(ref _handedOff, 0) == 1)
+        {
+            _gate.Resume();
+            Drain();
+        }
+    }
+
+    /// <summary>
+    /// Hands the rest of the drain to the thread pool, keeping the gate held, unless a caller is blocked
+    /// in a synchronous Dispose: then this thread drains on (returns <see langword="false"/>), or, if that
+    /// caller took the hand-off over first, leaves. Announcing the hand-off before reading the count, like
+    /// the blocked caller counting itself before looking for a hand-off, means one of them always sees the
+    /// other, so a hand-off never waits for a pool thread while a blocked caller waits for it.
+    /// </summary>
+    private bool HandOffDrain()
+    {
+        _gate.Suspend();
+        Interlocked.Exchange(ref _handedOff, 1);
+        if (Volatile.Read(ref _blockedCallers) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(s_drainOnThreadPool, this);
+            return true;
+        }
+
+        if (Interlocked.Exchange(ref _handedOff, 0) == 0)
+        {
+            return true;
+        }
+
         _gate.Resume();
-        Drain();
+        return false;
     }
 
     /// <summary>Processes messages until the mailbox is empty. The caller holds the gate.</summary>
@@ -335,9 +406,13 @@ public sealed partial class TokenOwner
                 if (--budget == 0 && reader.TryPeek(out _))
                 {
                     Interlocked.Add(ref _queued, -read);
-                    _gate.Suspend();
-                    ThreadPool.UnsafeQueueUserWorkItem(s_drainOnThreadPool, this);
-                    return;
+                    read = 0;
+                    if (HandOffDrain())
+                    {
+                        return;
+                    }
+
+                    budget = DrainBudget;
                 }
             }
 

@@ -184,18 +184,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     /// processing path, it queues the disposal and returns at once.
     /// </summary>
     /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only: callbacks of ended tokens threw.</exception>
-    public void Dispose()
-    {
-        var operation = SendDispose(DisposeCaller.Blocking);
-        if (operation is not null)
-        {
-            WaitUnlessOnPath(operation.AsTask());
-        }
-        else if (!_gate.IsHeldByCurrentThread())
-        {
-            _disposeProcessed.Task.Wait();
-        }
-    }
+    public void Dispose() => SendAndBlock(slot: null);
 
     internal bool IsClosed => _closed;
 

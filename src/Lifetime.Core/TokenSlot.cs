@@ -271,7 +271,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
         }
 
         _retireRequested = true;
-        return Owner.RetireSlot(this, waitsSynchronously: false);
+        return Owner.RetireSlot(this);
     }
 
     /// <summary>
@@ -288,7 +288,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
         }
 
         _retireRequested = true;
-        Owner.WaitUnlessOnPath(Owner.RetireSlot(this, waitsSynchronously: true));
+        Owner.SendAndBlock(this);
     }
 
     /// <summary>Whether a renew must be refused at the call site.</summary>

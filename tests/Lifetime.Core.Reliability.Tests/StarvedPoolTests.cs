@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using Lifetime.Reliability.Tests.Infrastructure;
 using Lifetime.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -9,8 +10,9 @@ namespace Lifetime.Reliability.Tests;
 /// <summary>
 /// Synchronous disposal must not need a free pool thread to return. In the capped child run
 /// (<see cref="CappedThreadPoolTests"/>: two worker threads) both pool threads block here in Dispose, so
-/// a reply delivered through the pool would never arrive and the bounded waits fail; in the default run
-/// the pool can add threads, and the test shows only that every call returns and ends what it should.
+/// a reply delivered through the pool, or a drain handed to the pool, would never come and the bounded
+/// waits fail; in the default run the pool can add threads, and the test shows only that every call
+/// returns and ends what it should.
 /// </summary>
 public sealed class StarvedPoolTests : ReliabilityTest
 {
@@ -19,15 +21,22 @@ public sealed class StarvedPoolTests : ReliabilityTest
     {
     }
 
+    /// <param name="placement">Where callbacks run.</param>
+    /// <param name="queuedAhead">
+    /// Renews queued before the two disposals: past the drainer's budget (64 messages), a drainer hands
+    /// the rest of the mailbox to the thread pool unless a caller is blocked.
+    /// </param>
     [Theory]
-    [InlineData(CallbackPlacement.Inline)]
-    [InlineData(CallbackPlacement.ThreadPool)]
-    public void SynchronousDisposes_OnTwoPoolThreads_ReturnWithoutAThirdPoolThread(CallbackPlacement placement)
+    [InlineData(CallbackPlacement.Inline, 0)]
+    [InlineData(CallbackPlacement.ThreadPool, 0)]
+    [InlineData(CallbackPlacement.Inline, 200)]
+    [InlineData(CallbackPlacement.ThreadPool, 200)]
+    public void SynchronousDisposes_OnTwoPoolThreads_ReturnWithoutAThirdPoolThread(CallbackPlacement placement, int queuedAhead)
     {
         var ledger = new LeakLedger();
         var block = 0;
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        var entered = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim();
         var options = ledger.Options(TimeProvider.System);
         options.CallbackPlacement = placement;
         options.SourceFactory = () =>
@@ -42,31 +51,58 @@ public sealed class StarvedPoolTests : ReliabilityTest
         };
         var owner = new TokenOwner(options);
         var slot = owner.CreateSlot();
+        var other = owner.CreateSlot();
         var slotToken = Sync.Wait(slot.RenewAsync());
 
         // A dedicated thread holds the processing path inside the source factory.
         Volatile.Write(ref block, 1);
         var ownerToken = default(CancellationToken);
-        var holder = new Thread(() => ownerToken = Sync.Wait(owner.RenewAsync())) { IsBackground = true };
+        Exception? holderError = null;
+        var holder = new Thread(() =>
+        {
+            try
+            {
+                ownerToken = Sync.Wait(owner.RenewAsync());
+            }
+            catch (Exception ex)
+            {
+                holderError = ex;
+            }
+        })
+        { IsBackground = true };
         holder.Start();
         Assert.True(entered.Wait(Bounded.Limit), "The processing path never reached the factory.");
 
-        // Two pool threads block in Dispose behind it: the slot's and the owner's.
-        using var returned = new CountdownEvent(2);
+        var ahead = new ValueTask<CancellationToken>[queuedAhead];
+        for (var i = 0; i < queuedAhead; i++)
+        {
+            ahead[i] = other.RenewAsync();
+        }
+
+        // Two pool threads block in Dispose behind them: the slot's and the owner's. Neither the countdown
+        // nor the events are disposed: after a failure those threads may still be inside them.
+        var returned = new CountdownEvent(2);
         var errors = new Exception?[2];
         ThreadPool.UnsafeQueueUserWorkItem(_ => Run(0, slot.Dispose), null);
         ThreadPool.UnsafeQueueUserWorkItem(_ => Run(1, owner.Dispose), null);
+
         // Spinning, not Task.Delay: its timer would need the pool this test starves.
-        Assert.True(SpinWait.SpinUntil(() => owner.QueuedForTests == 2, Bounded.Limit), "The two disposals were never queued.");
+        Assert.True(SpinWait.SpinUntil(() => owner.QueuedForTests == queuedAhead + 2, Bounded.Limit), "The two disposals were never queued.");
 
         release.Set();
         Assert.True(holder.Join(Bounded.Limit), "The renew holding the processing path never returned.");
-        Assert.True(returned.Wait(Bounded.Limit), $"{returned.CurrentCount} of the two synchronous disposals never returned: their replies needed the pool.");
+        Assert.Null(holderError);
+        Assert.True(returned.Wait(Bounded.Limit), $"{returned.CurrentCount} of the two synchronous disposals never returned: they needed a pool thread.");
         Assert.Null(errors[0]);
         Assert.Null(errors[1]);
         Sync.Wait(owner.Completion);
         Assert.True(slotToken.IsCancellationRequested, "The slot's token was not ended by its disposal.");
         Assert.True(ownerToken.IsCancellationRequested, "The owner's token was not ended by its disposal.");
+        foreach (var renew in ahead)
+        {
+            Assert.True(Sync.Wait(renew).IsCancellationRequested, "A renew queued before the disposal was not ended by it.");
+        }
+
         ledger.AssertBalanced();
 
         void Run(int index, Action dispose)

@@ -56,11 +56,11 @@ public sealed class CappedThreadPoolTests : ReliabilityTest
         {
             child.Kill(entireProcessTree: true);
             child.WaitForExit(Bounded.Limit);
-            Assert.Fail($"The capped run did not finish within {s_childLimit}: hang.\n{output}");
+            Assert.Fail($"The capped run did not finish within {s_childLimit}: hang.\n{Text(output)}");
         }
 
         child.WaitForExit();
-        var log = output.ToString();
+        var log = Text(output);
         var summary = Summary(log);
         Figures.Record(Output, "Capped thread pool run", $"{summary}, {started.Elapsed.TotalSeconds:F0} s");
         Assert.True(File.Exists(report), "The child never reported its thread pool.\n" + log);
@@ -79,6 +79,14 @@ public sealed class CappedThreadPoolTests : ReliabilityTest
             {
                 output.AppendLine(line);
             }
+        }
+    }
+
+    private static string Text(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
         }
     }
 

@@ -21,7 +21,8 @@ public static class SuiteRunner
 
     /// <summary>
     /// Runs every test of this assembly except those of <paramref name="excludedClass"/>, prints each
-    /// failure and a summary line, and returns the process exit code: 0 when tests ran and none failed.
+    /// failure and a summary line, and returns the process exit code: 0 when tests ran, none failed, and
+    /// every test xunit ran was reported.
     /// </summary>
     public static int Run(Type excludedClass)
     {
@@ -44,11 +45,24 @@ public static class SuiteRunner
         using (var executor = framework.GetExecutor(assembly.GetName()))
         {
             executor.RunTests(testCases, sink, new Options());
-            sink.ExecutionDone.WaitOne();
+
+            // The parent kills a hung child sooner; this bound is for a run started by hand.
+            if (!sink.ExecutionDone.WaitOne(TimeSpan.FromMinutes(30 * Math.Max(1, Scale.Factor))))
+            {
+                Console.WriteLine("The run did not finish within its bound: hang.");
+                return 3;
+            }
         }
 
-        Console.WriteLine($"{SummaryPrefix}{sink.Passed}, Failed: {sink.Failed}, Skipped: {sink.Skipped}");
-        return sink.Failed == 0 && sink.Passed > 0 ? 0 : 1;
+        var reported = sink.Passed + sink.Failed + sink.Skipped;
+        if (reported != sink.TestsRun)
+        {
+            Console.WriteLine($"xunit ran {sink.TestsRun} tests but {reported} results were reported.");
+            sink.Errors++;
+        }
+
+        Console.WriteLine($"{SummaryPrefix}{sink.Passed}, Failed: {sink.Failed + sink.Errors}, Skipped: {sink.Skipped}");
+        return sink.Failed == 0 && sink.Errors == 0 && sink.Passed > 0 ? 0 : 1;
     }
 
     private static int MaxWorkerThreads()
@@ -81,6 +95,12 @@ public static class SuiteRunner
 
         public int Skipped { get; private set; }
 
+        /// <summary>Failures outside any one test, and results that do not add up.</summary>
+        public int Errors { get; set; }
+
+        /// <summary>How many tests xunit says it ran, from its assembly-finished message.</summary>
+        public int TestsRun { get; private set; }
+
         public bool OnMessage(IMessageSinkMessage message)
         {
             switch (message)
@@ -112,10 +132,11 @@ public static class SuiteRunner
                     break;
                 case IFailureInformation failure:
                     // A failure outside any one test (a cleanup, a fixture, the assembly): counted as a failure.
-                    Failed++;
+                    Errors++;
                     Console.WriteLine($"  ERROR   {message.GetType().Name}: {string.Join(" | ", failure.Messages)}");
                     break;
-                case ITestAssemblyFinished:
+                case ITestAssemblyFinished finished:
+                    TestsRun = finished.TestsRun;
                     ExecutionDone.Set();
                     break;
             }

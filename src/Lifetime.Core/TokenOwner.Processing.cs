@@ -471,6 +471,24 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
+    /// <see cref="Process(IOwnerMessage)"/> for a request known to be an operation (the inline one): the
+    /// same failure handling, without the interface dispatch.
+    /// </summary>
+    private void Process(Operation operation)
+    {
+        try
+        {
+            Execute(operation);
+        }
+#pragma warning disable CA1031 // As in Process(IOwnerMessage): the path must survive to dispose what it owns.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnProcessingFailure(operation, ex);
+        }
+    }
+
+    /// <summary>
     /// The processing path itself failed (not a callback: those obey the exception policy). The request
     /// that was being processed faults with the exception, the owner disposes itself, and
     /// <see cref="Completion"/> faults with it.

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Lifetime;
@@ -24,6 +25,9 @@ public sealed partial class TokenOwner
     private int _drainReleased;
     private volatile bool _disposeDone;
 
+    // Inlined into both callers (the mailbox's and the inline operation's), so that a renew reaches
+    // ExecuteRenew without a call that only dispatches on the kind.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Execute(Operation operation)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread(), "Owner state is touched only on the processing path.");

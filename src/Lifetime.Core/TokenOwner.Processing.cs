@@ -25,8 +25,8 @@ public sealed partial class TokenOwner
     private int _drainReleased;
     private volatile bool _disposeDone;
 
-    // Inlined into both callers (the mailbox's and the inline operation's), so that a renew reaches
-    // ExecuteRenew without a call that only dispatches on the kind.
+    // Inlined into its two callers (a posted operation's IOwnerMessage.Process and the inline path's
+    // Process(Operation)), so that a renew reaches ExecuteRenew without a call that only dispatches.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Execute(Operation operation)
     {

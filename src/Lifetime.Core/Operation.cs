@@ -112,7 +112,15 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         {
             _inlineToken = token;
             _inlineFlag = flag;
-            _inlineError = errors is null ? null : errors.Count == 1 ? errors[0] : new AggregateException(errors);
+
+            // Left null by TakeInlineReply: written only when there is an error, which spares the common
+            // reply a write barrier.
+            Debug.Assert(_inlineError is null, "The inline operation is answered once per use.");
+            if (errors is not null)
+            {
+                _inlineError = errors.Count == 1 ? errors[0] : new AggregateException(errors);
+            }
+
             return;
         }
 

@@ -245,8 +245,35 @@ public sealed partial class TokenOwner
         ScheduleHooks.At(HookPoint.BeforeProcess);
         Process(operation);
         var reply = operation.TakeInlineReply();
-        Drain();
+        ExitIdle();
         return reply;
+    }
+
+    /// <summary>
+    /// Leaves the processing path after a caller that found the owner idle processed its own message:
+    /// drains only when something was counted meanwhile. With nothing counted, the caller does not touch
+    /// the reader at all: a message written but not counted yet belongs to a poster that still has to
+    /// count it and then try the gate, exactly as when <see cref="Drain"/> exits.
+    /// </summary>
+    private void ExitIdle()
+    {
+        if (Volatile.Read(ref _queued) > 0)
+        {
+            Drain();
+            return;
+        }
+
+        ScheduleHooks.At(HookPoint.BeforeDrainExit);
+        _gate.Exit();
+
+        // A poster that counted its message after our look saw the gate held and left: look again.
+        if (Volatile.Read(ref _queued) > 0 && _gate.TryEnter())
+        {
+            Drain();
+            return;
+        }
+
+        CompleteIfDrained();
     }
 
     private bool TryPost(IOwnerMessage message)
@@ -255,7 +282,7 @@ public sealed partial class TokenOwner
         {
             ScheduleHooks.At(HookPoint.BeforeProcess);
             Process(message);
-            Drain();
+            ExitIdle();
             return true;
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Lifetime;
@@ -24,6 +25,9 @@ public sealed partial class TokenOwner
     private int _drainReleased;
     private volatile bool _disposeDone;
 
+    // Inlined into its two callers (a posted operation's IOwnerMessage.Process and the inline path's
+    // Process(Operation)), so that a renew reaches ExecuteRenew without a call that only dispatches.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Execute(Operation operation)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread(), "Owner state is touched only on the processing path.");
@@ -467,6 +471,24 @@ public sealed partial class TokenOwner
 #pragma warning restore CA1031
         {
             OnProcessingFailure(message, ex);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Process(IOwnerMessage)"/> for a request known to be an operation (the inline one): the
+    /// same failure handling, without the interface dispatch.
+    /// </summary>
+    private void Process(Operation operation)
+    {
+        try
+        {
+            Execute(operation);
+        }
+#pragma warning disable CA1031 // As in Process(IOwnerMessage): the path must survive to dispose what it owns.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnProcessingFailure(operation, ex);
         }
     }
 

@@ -9,6 +9,7 @@ namespace Lifetime.Benchmarks;
 /// <see cref="PerCaller"/> renews; the figure is per operation.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ContendedRenewBenchmarks
 {
     private const int PerCaller = 2_000;

@@ -5,6 +5,7 @@ namespace Lifetime.Benchmarks;
 
 /// <summary>One caller renewing in a loop: the seed's one-field usage.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class RenewBenchmarks
 {
     private readonly LockBasedOwner _lockBased = new();

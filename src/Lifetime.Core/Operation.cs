@@ -310,11 +310,15 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         ((IValueTaskSource)this).GetResult(version);
     }
 
-    /// <summary>Wakes a caller blocked in <see cref="WaitForReply"/>; called right after the result is set.</summary>
+    /// <summary>
+    /// Takes a caller blocked in <see cref="WaitForReply"/> off its owner's count and wakes it; called right
+    /// after the result is set.
+    /// </summary>
     private void WakeBlockedCaller()
     {
         if (HasBlockedCaller)
         {
+            Slot!.Owner.OnBlockedCallerAnswered();
             lock (this)
             {
                 Monitor.PulseAll(this);

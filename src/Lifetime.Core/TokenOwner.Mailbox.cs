@@ -27,8 +27,9 @@ public sealed partial class TokenOwner
     // moment (a message read before its poster counted it); that poster then finds the gate and drains.
     private int _queued;
 
-    // Callers blocked in a synchronous Dispose (of the owner or a slot). While there are any, a drainer
-    // does not hand draining to the thread pool: every pool thread may be one of them.
+    // Callers blocked in a synchronous Dispose (of the owner or a slot) whose request is not answered
+    // yet. While there are any, a drainer does not hand draining to the thread pool: every pool thread
+    // may be one of them. The processing path takes a caller off the count when it answers it.
     private int _blockedCallers;
 
     // 1 while a drain handed to the thread pool has not been taken over yet (the gate stays held meanwhile).
@@ -130,7 +131,7 @@ public sealed partial class TokenOwner
         return operation.AsFlagTask();
     }
 
-    internal ValueTask RetireSlot(TokenSlot slot) => PostRetirement(slot, blockedCaller: false) is { } operation ? operation.AsTask() : default;
+    internal ValueTask RetireSlot(TokenSlot slot) => PostRetirement(slot, blockedCaller: false, detached: false) is { } operation ? operation.AsTask() : default;
 
     /// <summary>
     /// Sends the disposal of the owner (<paramref name="slot"/> <see langword="null"/>) or the retirement
@@ -143,34 +144,42 @@ public sealed partial class TokenOwner
     {
         if (_gate.IsHeldByCurrentThread())
         {
-            Send();
+            // Nobody will wait for the request: it is detached, so strict-mode exceptions are reported.
+            _ = slot is null ? SendDispose(DisposeCaller.None) : PostRetirement(slot, blockedCaller: false, detached: true);
             return;
         }
 
+        // Counted before anything is sent: see HandOffDrain.
         Interlocked.Increment(ref _blockedCallers);
-        try
+        var operation = slot is null ? SendDispose(DisposeCaller.Blocking) : PostRetirement(slot, blockedCaller: true, detached: _placement != CallbackPlacement.Inline);
+        if (operation is null)
         {
-            var operation = Send();
+            // Nothing of ours to answer: the owner is closed, or someone else sent its disposal.
+            try
+            {
+                TakeOverHandedOffDrain();
+                if (slot is null)
+                {
+                    _disposeProcessed.Task.Wait();
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _blockedCallers);
+            }
 
-            // A drain handed to the pool before our count was seen would wait for a pool thread.
-            TakeOverHandedOffDrain();
-            if (operation is not null)
-            {
-                operation.WaitForReply();
-            }
-            else if (slot is null)
-            {
-                // A disposal sent by someone else: it is queued or being processed.
-                _disposeProcessed.Task.Wait();
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _blockedCallers);
+            return;
         }
 
-        Operation? Send() => slot is null ? SendDispose(DisposeCaller.Blocking) : PostRetirement(slot, blockedCaller: true);
+        // A drain handed to the pool before our count was seen would wait for a pool thread. The
+        // processing path takes us off the count when it answers, so that a caller that drains on after
+        // its own reply does not keep every drainer from handing off.
+        TakeOverHandedOffDrain();
+        operation.WaitForReply();
     }
+
+    /// <summary>Takes a blocked caller off the count once its request is answered (processing path).</summary>
+    internal void OnBlockedCallerAnswered() => Interlocked.Decrement(ref _blockedCallers);
 
     /// <summary>
     /// Posts a message from the owner's machinery (deadline wheel, link, outer token). Dropped once the
@@ -190,14 +199,14 @@ public sealed partial class TokenOwner
 
     /// <summary>
     /// Posts the retirement of <paramref name="slot"/>. Returns <see langword="null"/> when the owner is
-    /// closed: its disposal retires every slot. A blocked caller waits only for the processing path, so
-    /// with a dispatched placement its operation is answered before the dispatched callbacks have run.
+    /// closed: its disposal retires every slot. A detached operation is answered as soon as it is
+    /// processed, before any dispatched callbacks, and its callbacks' exceptions are reported.
     /// </summary>
-    private Operation? PostRetirement(TokenSlot slot, bool blockedCaller)
+    private Operation? PostRetirement(TokenSlot slot, bool blockedCaller, bool detached)
     {
         var operation = RentOperation().Init(OperationKind.RetireSlot, slot);
         operation.HasBlockedCaller = blockedCaller;
-        operation.Detached = blockedCaller && _placement != CallbackPlacement.Inline;
+        operation.Detached = detached;
         if (TryPost(operation))
         {
             return operation;

@@ -181,9 +181,11 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     /// the dispatched placements, ended sources may still be running their callbacks elsewhere (await
     /// <see cref="Completion"/> for that) and their exceptions are reported, never thrown here, so that
     /// this call never waits for the thread those callbacks need. Called from a callback on the owner's
-    /// processing path, it queues the disposal and returns at once.
+    /// processing path, it queues the disposal and returns at once; the callbacks' exceptions are then
+    /// reported to <see cref="TokenOwnerOptions.OnCancelException"/>, as nobody waits to receive them. The
+    /// wait needs no thread-pool thread, even when every pool thread is blocked in a Dispose.
     /// </summary>
-    /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only: callbacks of ended tokens threw.</exception>
+    /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only, not from the processing path: callbacks of ended tokens threw.</exception>
     public void Dispose() => SendAndBlock(slot: null);
 
     internal bool IsClosed => _closed;

@@ -278,8 +278,10 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// Retires the slot, like <see cref="DisposeAsync"/>, and waits until the processing path has ended its
     /// token (with a dispatched <see cref="CallbackPlacement"/>, the token's callbacks may still be running
     /// elsewhere, and their exceptions are reported rather than thrown). Called from a cancellation
-    /// callback running on the owner's processing path, it queues the retirement and returns at once.
+    /// callback running on the owner's processing path, it queues the retirement and returns at once, and
+    /// the callbacks' exceptions are reported. The wait needs no thread-pool thread.
     /// </summary>
+    /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only, not from the processing path: callbacks of the slot's token threw.</exception>
     public void Dispose()
     {
         if (_isDefault)

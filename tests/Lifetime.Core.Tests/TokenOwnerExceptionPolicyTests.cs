@@ -171,6 +171,43 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
         Assert.IsType<InvalidTimeZoneException>(Assert.Single(Assert.IsType<AggregateException>(Assert.Single(_reported)).InnerExceptions));
     }
 
+    /// <summary>
+    /// A synchronous Dispose called from a callback on the processing path cannot wait, so nobody receives
+    /// what the disposal's callbacks throw: strict mode reports it instead of dropping it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StrictSynchronousDispose_FromCallbackOnPath_CallbackExceptionsReported(bool disposeSlot)
+    {
+        var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
+        var victim = owner.CreateSlot();
+        var trigger = owner.CreateSlot();
+        var doomed = await victim.RenewAsync().Within();
+        doomed.Register(() => throw new InvalidTimeZoneException("callback"));
+        var pull = await trigger.RenewAsync().Within();
+        pull.Register(() =>
+        {
+            if (disposeSlot)
+            {
+                victim.Dispose();
+            }
+            else
+            {
+                owner.Dispose();
+            }
+        });
+
+        await trigger.CancelAndDisposeAsync().Within();
+        if (!disposeSlot)
+        {
+            await owner.Completion.Within();
+        }
+
+        await Bounded.Until(() => doomed.IsCancellationRequested && !_reported.IsEmpty, "the disposal ended the token and reported its callback");
+        Assert.IsType<InvalidTimeZoneException>(Assert.Single(Assert.IsType<AggregateException>(Assert.Single(_reported)).InnerExceptions));
+    }
+
     [Fact]
     public async Task StrictRenew_FaultedResultDiscarded_RaisesNoUnobservedTaskException()
     {

@@ -117,6 +117,48 @@ public sealed class TokenOwnerDisposeTests
         counter.AssertBalanced();
     }
 
+    /// <summary>
+    /// A synchronous Dispose whose caller found the owner idle drains on after its own reply; when every
+    /// processed message posts the next one, it must still hand the stream on and return.
+    /// </summary>
+    [Fact]
+    public async Task SlotDispose_CallerDrainsEndlessStreamAfterItsReply_ReturnsAnyway()
+    {
+        var owner = new TokenOwner();
+        var pump = owner.CreateSlot();
+        var victim = owner.CreateSlot();
+        var stop = 0;
+        var pumped = 0;
+        Action? next = null;
+        next = () =>
+        {
+            if (Volatile.Read(ref stop) == 1)
+            {
+                return;
+            }
+
+            // Each renew ends the previous token, whose callback sends the next renew: the mailbox never empties.
+            Interlocked.Increment(ref pumped);
+            var source = new CancellationTokenSource();
+            source.Token.Register(next!);
+            _ = pump.RenewOwnedAsync(source);
+        };
+        var first = new CancellationTokenSource();
+        first.Token.Register(next);
+        await pump.RenewOwnedAsync(first).Within();
+        var doomed = await victim.RenewAsync().Within();
+        doomed.Register(next);
+
+        var disposer = new Thread(victim.Dispose) { IsBackground = true };
+        disposer.Start();
+        var returned = disposer.Join(Bounded.Limit);
+        Volatile.Write(ref stop, 1);
+        Assert.True(returned || disposer.Join(Bounded.Limit), "Dispose never returned even after the stream stopped.");
+        Assert.True(returned, $"Dispose returned only after the stream stopped ({Volatile.Read(ref pumped)} messages drained).");
+        Assert.True(doomed.IsCancellationRequested);
+        await owner.DisposeAsync().Within();
+    }
+
     [Fact]
     public async Task Requests_SentBeforeDispose_CompleteNormallyThenTheirTokensAreCancelled()
     {

@@ -149,11 +149,14 @@ public sealed class Guarantee4TimeoutAndLinkTests
     {
         await using var owner = new TokenOwner();
         var timeout = TimeSpan.FromMilliseconds(60);
-        var elapsedAtCancel = TimeSpan.Zero;
         var started = Stopwatch.GetTimestamp();
         var token = await owner.RenewAfterAsync(timeout).Within();
-        using var registration = token.Register(() => elapsedAtCancel = Stopwatch.GetElapsedTime(started));
-        await Bounded.Cancelled(token);
+
+        // The measuring callback itself completes the wait: a second callback could let the test go on
+        // before this one has run (callbacks run one after another, on the cancelling thread).
+        var cancelledAfter = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = token.Register(() => cancelledAfter.TrySetResult(Stopwatch.GetElapsedTime(started)));
+        var elapsedAtCancel = await cancelledAfter.Task.Within();
         Assert.True(elapsedAtCancel >= timeout, $"fired early after {elapsedAtCancel.TotalMilliseconds} ms");
     }
 

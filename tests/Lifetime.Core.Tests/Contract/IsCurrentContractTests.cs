@@ -76,12 +76,12 @@ public sealed class IsCurrentContractTests
         var time = new ManualTimeProvider();
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
         var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(10)).Within();
-        var insideCallback = true;
-        token.Register(() => insideCallback = owner.IsCurrent(token));
+        // The callback itself completes the wait, so the test cannot go on before it has run.
+        var insideCallback = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => insideCallback.TrySetResult(owner.IsCurrent(token)));
         time.Advance(TimeSpan.FromMilliseconds(30));
-        await Bounded.Cancelled(token);
+        Assert.False(await insideCallback.Task.Within());
         Assert.False(owner.IsCurrent(token));
-        Assert.False(insideCallback);
     }
 
     [Fact]

@@ -161,28 +161,16 @@ public sealed class FaultTests : ReliabilityTest
         var queued = Scale.Of(10_000);
         var ledger = new LeakLedger();
 
-        // Hold the processing path, whatever the placement: the source factory runs on it, and blocks
-        // once until every request is queued.
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var block = 0;
+        // Hold the processing path until every request is queued.
+        var hold = new PathHold();
         var options = ledger.Options();
         options.CallbackPlacement = placement;
-        options.SourceFactory = () =>
-        {
-            if (Interlocked.Exchange(ref block, 0) == 1)
-            {
-                entered.Set();
-                release.Wait(Bounded.Limit);
-            }
-
-            return ledger.Create();
-        };
+        options.SourceFactory = hold.Wrap(ledger.Create);
         var owner = new TokenOwner(options);
         var slots = new[] { owner.CreateSlot(), owner.CreateSlot(), owner.CreateSlot() };
-        Volatile.Write(ref block, 1);
+        hold.Arm();
         var holder = Task.Run(() => owner.RenewAsync().AsTask());
-        Assert.True(entered.Wait(Bounded.Limit), "The processing path never reached the factory.");
+        hold.AssertHeld();
 
         var requests = new Task<CancellationToken>[queued];
         for (var i = 0; i < queued; i++)
@@ -195,7 +183,7 @@ public sealed class FaultTests : ReliabilityTest
         Assert.NotNull(afterwards);
 
         var started = Stopwatch.StartNew();
-        release.Set();
+        hold.Release();
         await holder.Within();
         var tokens = await Task.WhenAll(requests).Within();
         await disposal.Within();

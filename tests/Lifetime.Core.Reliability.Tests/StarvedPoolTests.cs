@@ -34,28 +34,17 @@ public sealed class StarvedPoolTests : ReliabilityTest
     public void SynchronousDisposes_OnTwoPoolThreads_ReturnWithoutAThirdPoolThread(CallbackPlacement placement, int queuedAhead)
     {
         var ledger = new LeakLedger();
-        var block = 0;
-        var entered = new ManualResetEventSlim();
-        var release = new ManualResetEventSlim();
+        var hold = new PathHold();
         var options = ledger.Options(TimeProvider.System);
         options.CallbackPlacement = placement;
-        options.SourceFactory = () =>
-        {
-            if (Interlocked.Exchange(ref block, 0) == 1)
-            {
-                entered.Set();
-                release.Wait(Bounded.Limit);
-            }
-
-            return ledger.Create();
-        };
+        options.SourceFactory = hold.Wrap(ledger.Create);
         var owner = new TokenOwner(options);
         var slot = owner.CreateSlot();
         var other = owner.CreateSlot();
         var slotToken = Sync.Wait(slot.RenewAsync());
 
         // A dedicated thread holds the processing path inside the source factory.
-        Volatile.Write(ref block, 1);
+        hold.Arm();
         var ownerToken = default(CancellationToken);
         Exception? holderError = null;
         var holder = new Thread(() =>
@@ -71,7 +60,7 @@ public sealed class StarvedPoolTests : ReliabilityTest
         })
         { IsBackground = true };
         holder.Start();
-        Assert.True(entered.Wait(Bounded.Limit), "The processing path never reached the factory.");
+        hold.AssertHeld();
 
         var ahead = new ValueTask<CancellationToken>[queuedAhead];
         for (var i = 0; i < queuedAhead; i++)
@@ -79,8 +68,8 @@ public sealed class StarvedPoolTests : ReliabilityTest
             ahead[i] = other.RenewAsync();
         }
 
-        // Two pool threads block in Dispose behind them: the slot's and the owner's. Neither the countdown
-        // nor the events are disposed: after a failure those threads may still be inside them.
+        // Two pool threads block in Dispose behind them: the slot's and the owner's. The countdown is
+        // not disposed: after a failure those threads may still be inside it.
         var returned = new CountdownEvent(2);
         var errors = new Exception?[2];
         ThreadPool.UnsafeQueueUserWorkItem(_ => Run(0, slot.Dispose), null);
@@ -89,7 +78,7 @@ public sealed class StarvedPoolTests : ReliabilityTest
         // Spinning, not Task.Delay: its timer would need the pool this test starves.
         Assert.True(SpinWait.SpinUntil(() => owner.QueuedForTests == queuedAhead + 2, Bounded.Limit), "The two disposals were never queued.");
 
-        release.Set();
+        hold.Release();
         Assert.True(holder.Join(Bounded.Limit), "The renew holding the processing path never returned.");
         Assert.Null(holderError);
         Assert.True(returned.Wait(Bounded.Limit), $"{returned.CurrentCount} of the two synchronous disposals never returned: they needed a pool thread.");

@@ -71,10 +71,10 @@ public static class TokenPipeToExtensions
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(recipient);
-        return PipeAsync(task, isCurrent, token, recipient, sender ?? ActorRefs.NoSender, success, failure);
+        return PipeAsync(task, isCurrent, token, recipient, sender, success, failure);
     }
 
-    private static async Task<bool> PipeAsync<T>(Task<T> task, Func<CancellationToken, bool> isCurrent, CancellationToken token, ICanTell recipient, IActorRef sender, Func<T, object>? success, Func<Exception, object>? failure)
+    private static async Task<bool> PipeAsync<T>(Task<T> task, Func<CancellationToken, bool> isCurrent, CancellationToken token, ICanTell recipient, IActorRef? sender, Func<T, object>? success, Func<Exception, object>? failure)
     {
         object message;
         try

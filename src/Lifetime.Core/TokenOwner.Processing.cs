@@ -151,7 +151,7 @@ public sealed partial class TokenOwner
         // The previous source is ended before the wheel is told of the new deadline, which may fail.
         if (previous is not null)
         {
-            Retire(previous, operation);
+            Retire(previous, operation, slot);
         }
 
         SetDeadline(slot, bornEnded ? DeadlineWheel.NoDeadline : deadline);
@@ -295,8 +295,16 @@ public sealed partial class TokenOwner
         }
     }
 
-    /// <summary>Cancels and disposes an ended source, here or where <see cref="CallbackPlacement"/> says.</summary>
-    private void Retire(CancellationTokenSource source, Operation? operation, TokenSlot? slot = null)
+    /// <summary>
+    /// Cancels and disposes an ended source of <paramref name="slot"/>, here or where
+    /// <see cref="CallbackPlacement"/> says.
+    /// </summary>
+    /// <remarks>
+    /// A dispatched end becomes the slot's <see cref="TokenSlot.PendingEnd"/>: every later reply about that
+    /// slot waits for it, so no caller is answered while a token its request replaced or ended (or one
+    /// ended before it) is still live, whoever ended it and whichever dispatched end runs first.
+    /// </remarks>
+    private void Retire(CancellationTokenSource source, Operation? operation, TokenSlot slot)
     {
         if (_placement == CallbackPlacement.Inline)
         {
@@ -304,30 +312,26 @@ public sealed partial class TokenOwner
         }
         else if (operation is null)
         {
-            // Nobody waits for this end (a timeout or a link), so the slot remembers it: the next renew
-            // of the slot answers only after it, or that renew's caller could see the previous token live.
-            var retirement = new Retirement(this, source, null, null);
-            if (slot is not null)
-            {
-                slot.PendingEnd = retirement;
-            }
-
-            Dispatch(retirement);
+            // Nobody waits for this end (a timeout or a link); it still follows the slot's earlier end.
+            var retirement = new Retirement(this, source, null, null, after: slot.PeekPendingEnd());
+            slot.PendingEnd = retirement;
+            Interlocked.Increment(ref _outstanding);
+            Schedule(retirement);
         }
         else
         {
-            (operation.Dispatched ??= new List<CancellationTokenSource>(1)).Add(source);
+            (operation.Dispatched ??= new List<(CancellationTokenSource, TokenSlot)>(1)).Add((source, slot));
         }
     }
 
     /// <summary>
     /// Replies to <paramref name="operation"/>: at once, or after its dispatched retirements and, for a
-    /// renew, after the dispatched end of its slot's previous token.
+    /// request about one slot, after the dispatched ends of that slot still running.
     /// </summary>
     private void Finish(Operation operation, CancellationToken token = default, bool flag = false)
     {
         var dispatched = operation.Dispatched;
-        var after = operation.Kind == OperationKind.Renew ? operation.Slot!.TakePendingEnd() : null;
+        var after = operation.Kind is OperationKind.Dispose or OperationKind.CancelAll ? null : operation.Slot!.PeekPendingEnd();
         if (dispatched is null && after is null)
         {
             operation.Complete(token, flag);
@@ -337,6 +341,13 @@ public sealed partial class TokenOwner
         operation.Dispatched = null;
         var detached = operation.Detached;
         var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after);
+        if (dispatched is not null)
+        {
+            foreach (var (_, slot) in dispatched)
+            {
+                slot.PendingEnd = retirement;
+            }
+        }
 
         // Counted before anyone is answered: Completion must not complete while this is pending.
         Interlocked.Increment(ref _outstanding);
@@ -354,12 +365,6 @@ public sealed partial class TokenOwner
         {
             Schedule(retirement);
         }
-    }
-
-    private void Dispatch(Retirement retirement)
-    {
-        Interlocked.Increment(ref _outstanding);
-        Schedule(retirement);
     }
 
     private void Schedule(Retirement retirement)
@@ -507,7 +512,7 @@ public sealed partial class TokenOwner
             if (operation.Dispatched is { } taken)
             {
                 operation.Dispatched = null;
-                foreach (var source in taken)
+                foreach (var (source, _) in taken)
                 {
                     CancelAndDispose(source, null);
                 }
@@ -590,16 +595,18 @@ public sealed partial class TokenOwner
 
         private readonly TokenOwner _owner;
         private readonly CancellationTokenSource? _source;
-        private readonly List<CancellationTokenSource>? _sources;
+        private readonly List<(CancellationTokenSource Source, TokenSlot Slot)>? _sources;
         private readonly Operation? _reply;
         private readonly CancellationToken _token;
         private readonly bool _flag;
         private readonly Retirement? _after;
 
-        // The retirement whose reply waits for this one to finish, or s_finished once it has.
-        private object? _next;
+        // The retirements whose replies wait for this one to finish (a stack linked through _sibling), or
+        // s_finished once it has.
+        private object? _followers;
+        private Retirement? _sibling;
 
-        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<CancellationTokenSource>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null)
+        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<(CancellationTokenSource Source, TokenSlot Slot)>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null)
         {
             _owner = owner;
             _source = source;
@@ -610,7 +617,7 @@ public sealed partial class TokenOwner
             _after = after;
         }
 
-        public bool IsFinished => Volatile.Read(ref _next) == s_finished;
+        public bool IsFinished => Volatile.Read(ref _followers) == s_finished;
 
         public void Run()
         {
@@ -621,28 +628,61 @@ public sealed partial class TokenOwner
 
             if (_sources is not null)
             {
-                foreach (var source in _sources)
+                foreach (var (source, _) in _sources)
                 {
                     _owner.CancelAndDispose(source, _reply);
                 }
             }
 
-            // Answer only after the earlier end this reply must follow; if it is still running, it
-            // answers for us when it finishes.
-            if (_after is not null && Interlocked.CompareExchange(ref _after._next, this, null) is null)
+            // Answer only after the earlier end this one must follow; if that is still running, it
+            // finishes this one when it finishes itself.
+            if (_after is null || !_after.TryAddFollower(this))
             {
-                return;
+                FinishChain(this);
             }
-
-            Finish();
         }
 
-        private void Finish()
+        private bool TryAddFollower(Retirement follower)
         {
-            _reply?.Complete(_token, _flag);
-            var next = Interlocked.Exchange(ref _next, s_finished);
-            _owner.ReleaseOutstanding();
-            (next as Retirement)?.Finish();
+            while (true)
+            {
+                var head = Volatile.Read(ref _followers);
+                if (head == s_finished)
+                {
+                    return false;
+                }
+
+                follower._sibling = (Retirement?)head;
+                if (Interlocked.CompareExchange(ref _followers, follower, head) == head)
+                {
+                    return true;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Finishes <paramref name="first"/> and then every retirement waiting on it, transitively, in a
+        /// loop rather than by recursion: a long chain of renews on a busy context must not overflow the stack.
+        /// </summary>
+        private static void FinishChain(Retirement first)
+        {
+            first._sibling = null;
+            var work = first;
+            while (work is not null)
+            {
+                var current = work;
+                work = current._sibling;
+                current._reply?.Complete(current._token, current._flag);
+                var followers = Interlocked.Exchange(ref current._followers, s_finished) as Retirement;
+                current._owner.ReleaseOutstanding();
+                while (followers is not null)
+                {
+                    var sibling = followers._sibling;
+                    followers._sibling = work;
+                    work = followers;
+                    followers = sibling;
+                }
+            }
         }
     }
 }

@@ -57,8 +57,8 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     internal int WheelBucket = -1;
     internal int WheelQueued;
 
-    // With a dispatched placement, the end of this slot's last token that nobody awaited (a timeout or a
-    // link), until the next renew takes it (processing path only).
+    // With a dispatched placement, the last dispatched end of one of this slot's tokens; replies about
+    // the slot wait for it while it runs (processing path only).
     internal TokenOwner.Retirement? PendingEnd;
 
     // The owner's list of slots holding a live source (processing path only).
@@ -340,12 +340,18 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 
     internal void MarkRetired() => _retired = true;
 
-    /// <summary>The pending end a renew of this slot must answer after, if it has not finished yet.</summary>
-    internal TokenOwner.Retirement? TakePendingEnd()
+    /// <summary>
+    /// The dispatched end a reply about this slot must follow, if it has not finished yet; a finished one
+    /// is forgotten here, so that it holds no sources. Processing path only.
+    /// </summary>
+    internal TokenOwner.Retirement? PeekPendingEnd()
     {
-        var pending = PendingEnd;
-        PendingEnd = null;
-        return pending is { IsFinished: false } ? pending : null;
+        if (PendingEnd is { IsFinished: true })
+        {
+            PendingEnd = null;
+        }
+
+        return PendingEnd;
     }
 
     // The slot is its own deadline message: the wheel posts the slot when its deadline falls due.

@@ -13,13 +13,7 @@ public sealed partial class TokenOwner
     private const int DrainBudget = 64;
 
     private static readonly WaitCallback s_drainOnThreadPool = static state => ((TokenOwner)state!).TakeOverHandedOffDrain();
-    private static readonly Action<object?> s_onOuterTokenCancelled = static state =>
-    {
-        if (((WeakReference<TokenOwner>)state!).TryGetTarget(out var owner))
-        {
-            owner.SendDispose(DisposeCaller.None);
-        }
-    };
+    private static readonly Action<object?> s_onOuterTokenCancelled = static state => ((TokenOwner)state!).SendDispose(DisposeCaller.None);
 
     private CancellationTokenRegistration _outerRegistration;
 
@@ -65,11 +59,6 @@ public sealed partial class TokenOwner
 
     internal ValueTask<CancellationToken> RenewOwned(TokenSlot slot, CancellationTokenSource source)
     {
-        if (slot.IsClosedForRenew)
-        {
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
-        }
-
         if (!SourceOwnership.TryClaim(source))
         {
             ThrowHelper.ThrowAlreadyOwned(nameof(source));
@@ -87,6 +76,13 @@ public sealed partial class TokenOwner
             throw;
         }
 
+        if (slot.IsClosedForRenew)
+        {
+            // Ownership passed with the call, as with the seed's helper: the source is disposed, not leaked.
+            source.Dispose();
+            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+        }
+
         if (TryEnterIdleInline())
         {
             return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token)).ToTokenTask();
@@ -96,7 +92,7 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            SourceOwnership.Release(source);
+            source.Dispose();
             ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
         }
 
@@ -386,8 +382,9 @@ public sealed partial class TokenOwner
             return;
         }
 
-        // Weak: a long-lived outer token (ApplicationStopping) must not keep an abandoned owner alive.
-        _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, new WeakReference<TokenOwner>(this));
+        // Strong, like a linked source's registration: the outer token must end the owner's tokens even
+        // when nothing else references the owner. Removed at disposal, which releases the owner.
+        _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, this);
     }
 
     /// <summary>Drains on the current thread if a drain was handed to the thread pool and nobody took it over yet.</summary>

@@ -95,11 +95,8 @@ public sealed partial class TokenOwner
         var slot = operation.Slot!;
         if (_disposed || slot.IsRetired)
         {
-            if (operation.OwnedSource is { } refused)
-            {
-                SourceOwnership.Release(refused);
-            }
-
+            // A source handed over is the owner's from the call on: disposed with the refusal.
+            operation.OwnedSource?.Dispose();
             operation.Fail(ThrowHelper.CreateObjectDisposed(!slot.IsDefault));
             return;
         }

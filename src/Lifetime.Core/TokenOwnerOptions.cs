@@ -66,8 +66,9 @@ public sealed class TokenOwnerOptions
     /// </summary>
     /// <value>
     /// <see langword="default"/> (the default) binds to nothing. An outer token that is already cancelled
-    /// disposes the owner as soon as it is created. The owner's registration on the outer token holds it
-    /// only weakly and is removed when the owner is disposed.
+    /// disposes the owner as soon as it is created. The owner's registration on the outer token keeps the
+    /// owner reachable, so that the outer token ends its tokens even when nothing else references the
+    /// owner (as a linked source would); it is removed when the owner is disposed.
     /// </value>
     public CancellationToken OuterToken { get; set; }
 

@@ -34,7 +34,6 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     private CancellationTokenSource? _source; // also read, volatile, by IsCurrent
     private int _generation;
     private LinkRegistration? _links;
-    private WeakReference<TokenSlot>? _weakSelf;
     private bool _retired;
 
     internal TokenSlot(TokenOwner owner, bool isDefault)
@@ -124,11 +123,11 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// </summary>
     /// <param name="links">
     /// The tokens to follow. Tokens that cannot be cancelled are ignored; an already cancelled one makes
-    /// the new token born cancelled. The array is copied; changing it later has no effect.
+    /// the new token born cancelled. An empty array makes this a plain <see cref="RenewAsync"/>, so code
+    /// with optional links needs no branch. The array is copied; changing it later has no effect.
     /// </param>
     /// <returns>The new token.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="links"/> is empty.</exception>
     /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>.</exception>
     /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
     public ValueTask<CancellationToken> RenewLinkedAsync(params CancellationToken[] links)
@@ -143,11 +142,10 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// comes first.
     /// </summary>
     /// <param name="timeout">As for <see cref="RenewAfterAsync"/>.</param>
-    /// <param name="links">As for <see cref="RenewLinkedAsync"/>.</param>
+    /// <param name="links">As for <see cref="RenewLinkedAsync"/>; an empty array makes this a plain <see cref="RenewAfterAsync"/>.</param>
     /// <returns>The new token.</returns>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RenewAfterAsync"/>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="links"/> is empty.</exception>
     /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>.</exception>
     /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
     public ValueTask<CancellationToken> RenewLinkedAfterAsync(TimeSpan timeout, params CancellationToken[] links)
@@ -169,8 +167,9 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <paramref name="source"/> was already handed to an owner (this one or another).
     /// </exception>
     /// <exception cref="ObjectDisposedException">
-    /// <paramref name="source"/> is already disposed, or as for <see cref="RenewAsync"/>. When the request
-    /// fails this way, ownership does not pass: the source is left untouched and is the caller's again.
+    /// <paramref name="source"/> is already disposed (then it is left untouched), or as for
+    /// <see cref="RenewAsync"/>: the slot was retired or the owner disposed, in which case
+    /// <paramref name="source"/> is disposed, as ownership passed with the call.
     /// </exception>
     /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
     public ValueTask<CancellationToken> RenewOwnedAsync(CancellationTokenSource source)
@@ -298,8 +297,6 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 
     internal bool IsDefault => _isDefault;
 
-    internal WeakReference<TokenSlot> WeakSelf => _weakSelf ??= new WeakReference<TokenSlot>(this);
-
     /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
     internal void Install(CancellationTokenSource source)
     {
@@ -365,19 +362,15 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
         }
     }
 
-    private static CancellationToken[] CopyLinks(CancellationToken[] links, string paramName)
+    /// <summary>A private copy of the links, or <see langword="null"/> for none: an empty array is a plain renew.</summary>
+    private static CancellationToken[]? CopyLinks(CancellationToken[] links, string paramName)
     {
         if (links is null)
         {
             ThrowHelper.ThrowArgumentNull(paramName);
         }
 
-        if (links.Length == 0)
-        {
-            ThrowHelper.ThrowNoLinks(paramName);
-        }
-
-        return (CancellationToken[])links.Clone();
+        return links.Length == 0 ? null : (CancellationToken[])links.Clone();
     }
 
     // The largest timeout CancelAfter and System.Threading.Timer accept; kept so that a timeout valid for

@@ -13,7 +13,7 @@ public sealed partial class TokenOwner
     private const int DrainBudget = 64;
 
     private static readonly WaitCallback s_drainOnThreadPool = static state => ((TokenOwner)state!).TakeOverHandedOffDrain();
-    private static readonly Action<object?> s_onOuterTokenCancelled = static state => ((TokenOwner)state!).SendDispose(DisposeCaller.None);
+    private static readonly Action<object?> s_onOuterTokenCancelled = static state => ((TokenOwner)state!).SendDispose(DisposeCaller.None, endOfLife: true);
 
     private CancellationTokenRegistration _outerRegistration;
 
@@ -39,7 +39,7 @@ public sealed partial class TokenOwner
     {
         if (slot.IsClosedForRenew)
         {
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+            return RefuseRenew(slot, null);
         }
 
         if (TryEnterIdleInline())
@@ -51,7 +51,7 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+            return RefuseRenew(slot, null);
         }
 
         return operation.AsTokenTask();
@@ -59,7 +59,7 @@ public sealed partial class TokenOwner
 
     internal ValueTask<CancellationToken> RenewOwned(TokenSlot slot, CancellationTokenSource source)
     {
-        if (!SourceOwnership.TryClaim(source))
+        if (!SourceOwnership.TryClaim(source, _identity))
         {
             ThrowHelper.ThrowAlreadyOwned(nameof(source));
         }
@@ -78,9 +78,7 @@ public sealed partial class TokenOwner
 
         if (slot.IsClosedForRenew)
         {
-            // Ownership passed with the call, as with the seed's helper: the source is disposed, not leaked.
-            source.Dispose();
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+            return RefuseRenew(slot, source);
         }
 
         if (TryEnterIdleInline())
@@ -92,8 +90,7 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            source.Dispose();
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+            return RefuseRenew(slot, source);
         }
 
         return operation.AsTokenTask();
@@ -338,14 +335,15 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// Sends the disposal request and refuses renews from now on; the processing path closes the
-    /// mailbox when it processes the request. Returns <see langword="null"/> when the owner was already
-    /// closed.
+    /// Sends the disposal request (an explicit one, or the end of life when the outer token fired) and
+    /// refuses renews from now on; the processing path closes the mailbox when it processes the request.
+    /// Returns <see langword="null"/> when the owner was already closed or its end already decided: the
+    /// first of an explicit disposal and the end of life decides how renews are refused.
     /// </summary>
-    private Operation? SendDispose(DisposeCaller caller)
+    private Operation? SendDispose(DisposeCaller caller, bool endOfLife = false)
     {
         ScheduleHooks.At(HookPoint.InDispose);
-        if (_closed)
+        if (_closed || !TryDecideEnd(endOfLife))
         {
             return null;
         }
@@ -378,7 +376,7 @@ public sealed partial class TokenOwner
 
         if (outerToken.IsCancellationRequested)
         {
-            SendDispose(DisposeCaller.None);
+            SendDispose(DisposeCaller.None, endOfLife: true);
             return;
         }
 

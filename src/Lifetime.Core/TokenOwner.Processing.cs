@@ -37,7 +37,7 @@ public sealed partial class TokenOwner
                 ExecuteRenew(operation);
                 break;
             case OperationKind.CancelCurrent:
-                EndCurrent(operation.Slot!, operation);
+                EndCurrent(operation.Slot!, operation, TokenEndCause.Cancelled);
                 Finish(operation);
                 break;
             case OperationKind.Touch:
@@ -47,13 +47,13 @@ public sealed partial class TokenOwner
                 if (!_disposed && !operation.Slot!.IsRetired)
                 {
                     operation.Slot.MarkRetired();
-                    EndCurrent(operation.Slot, operation);
+                    EndCurrent(operation.Slot, operation, TokenEndCause.SlotDisposed);
                 }
 
                 Finish(operation);
                 break;
             case OperationKind.CancelAll:
-                EndAll(operation);
+                EndAll(operation, TokenEndCause.CancelledAll);
                 Finish(operation);
                 break;
             case OperationKind.Dispose:
@@ -72,7 +72,7 @@ public sealed partial class TokenOwner
 
         if (slot.Deadline <= _wheel.Now())
         {
-            EndCurrent(slot, null);
+            EndCurrent(slot, null, TokenEndCause.TimedOut);
         }
         else
         {
@@ -86,7 +86,7 @@ public sealed partial class TokenOwner
     {
         if (!_disposed && slot.Generation == generation)
         {
-            EndCurrent(slot, null);
+            EndCurrent(slot, null, TokenEndCause.LinkCancelled);
         }
     }
 
@@ -95,6 +95,13 @@ public sealed partial class TokenOwner
         var slot = operation.Slot!;
         if (_disposed || slot.IsRetired)
         {
+            if (!slot.IsRetired && LifeEnded)
+            {
+                // Racing the end of life is no bug: the caller gets a token that is already cancelled.
+                operation.Complete(EndOfLifeToken(operation.OwnedSource, operation));
+                return;
+            }
+
             // A source handed over is the owner's from the call on: disposed with the refusal.
             operation.OwnedSource?.Dispose();
             operation.Fail(ThrowHelper.CreateObjectDisposed(!slot.IsDefault));
@@ -112,7 +119,7 @@ public sealed partial class TokenOwner
         {
             try
             {
-                next = _sourceFactory is null ? new CancellationTokenSource() : _sourceFactory() ?? throw ThrowHelper.CreateFactoryReturnedNull();
+                next = _sourceFactory is null ? new OwnedSource(_identity) : CreateWithFactory(_sourceFactory);
                 token = next.Token;
             }
             catch (Exception ex)
@@ -126,6 +133,7 @@ public sealed partial class TokenOwner
         // Read the clock before changing anything: a clock that throws must leave the slot as it was.
         // A caller's source may come already cancelled: it is born ended like a zero timeout.
         var bornEnded = next.IsCancellationRequested || operation.Timeout == TimeSpan.Zero;
+        var bornCause = next.IsCancellationRequested ? TokenEndCause.Cancelled : TokenEndCause.TimedOut;
         long deadline;
         try
         {
@@ -140,21 +148,22 @@ public sealed partial class TokenOwner
         var previous = slot.Detach();
         slot.Install(next);
         Activate(slot);
-        if (!bornEnded && operation.Links is { } links)
+        if (!bornEnded && operation.Links is { } links && AddLinks(slot, links))
         {
-            bornEnded = AddLinks(slot, links);
+            bornEnded = true;
+            bornCause = TokenEndCause.LinkCancelled;
         }
 
         // The previous source is ended before the wheel is told of the new deadline, which may fail.
         if (previous is not null)
         {
-            Retire(previous, operation, slot);
+            Retire(previous, operation, slot, TokenEndCause.Renewed);
         }
 
         SetDeadline(slot, bornEnded ? DeadlineWheel.NoDeadline : deadline);
         if (bornEnded)
         {
-            EndCurrent(slot, operation);
+            EndCurrent(slot, operation, bornCause);
         }
 
         Finish(operation, token);
@@ -171,7 +180,7 @@ public sealed partial class TokenOwner
 
         if (operation.Timeout == TimeSpan.Zero)
         {
-            EndCurrent(slot, operation);
+            EndCurrent(slot, operation, TokenEndCause.TimedOut);
         }
         else
         {
@@ -189,7 +198,7 @@ public sealed partial class TokenOwner
         {
             _disposed = true;
             TokenRegistration.Remove(_outerRegistration);
-            EndAll(operation);
+            EndAll(operation, LifeEnded ? TokenEndCause.OwnerEnded : TokenEndCause.OwnerDisposed);
 
             // The wheel may be busy on its timer thread: wait for it to drop our deadlines, so that no
             // timer is left armed for this owner when the disposal is answered.
@@ -238,7 +247,7 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>Ends the slot's live token, if any, for <paramref name="operation"/> (null: no caller).</summary>
-    private void EndCurrent(TokenSlot slot, Operation? operation)
+    private void EndCurrent(TokenSlot slot, Operation? operation, TokenEndCause cause)
     {
         var source = slot.Detach();
         if (source is null)
@@ -247,7 +256,7 @@ public sealed partial class TokenOwner
         }
 
         Deactivate(slot);
-        Retire(source, operation, slot);
+        Retire(source, operation, slot, cause);
         SetDeadline(slot, DeadlineWheel.NoDeadline);
     }
 
@@ -264,11 +273,11 @@ public sealed partial class TokenOwner
         }
     }
 
-    private void EndAll(Operation operation)
+    private void EndAll(Operation operation, TokenEndCause cause)
     {
         while (_activeSlots is { } slot)
         {
-            EndCurrent(slot, operation);
+            EndCurrent(slot, operation, cause);
         }
     }
 
@@ -301,8 +310,10 @@ public sealed partial class TokenOwner
     /// slot waits for it, so no caller is answered while a token its request replaced or ended (or one
     /// ended before it) is still live, whoever ended it and whichever dispatched end runs first.
     /// </remarks>
-    private void Retire(CancellationTokenSource source, Operation? operation, TokenSlot slot)
+    private void Retire(CancellationTokenSource source, Operation? operation, TokenSlot slot, TokenEndCause cause)
     {
+        // Before the source is cancelled, so that its own callbacks can read why.
+        MarkEnded(source, cause);
         if (_placement == CallbackPlacement.Inline)
         {
             CancelAndDispose(source, operation);
@@ -525,6 +536,7 @@ public sealed partial class TokenOwner
             }
         }
 
+        TryDecideEnd(endOfLife: false);
         _closed = true;
         _mailbox.Writer.TryComplete();
         if (!_disposed)
@@ -535,7 +547,7 @@ public sealed partial class TokenOwner
             {
                 try
                 {
-                    EndCurrent(slot, null);
+                    EndCurrent(slot, null, TokenEndCause.OwnerDisposed);
                 }
 #pragma warning disable CA1031 // The failure being handled may be the clock's: EndCurrent ends the source before it tells the wheel, which then drops the slot when it next looks.
                 catch (Exception)

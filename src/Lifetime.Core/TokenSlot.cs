@@ -82,8 +82,11 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <see cref="CancellationToken.IsCancellationRequested"/> and its source is disposed.
     /// </returns>
     /// <exception cref="ObjectDisposedException">
-    /// The slot was retired or its owner disposed: thrown at once when that was already requested,
-    /// otherwise the returned task faults with it. Nothing changes.
+    /// The slot was retired or its owner disposed explicitly: thrown at once when that was already
+    /// requested, otherwise the returned task faults with it. Nothing changes. After the owner's end of
+    /// life (its <see cref="TokenOwnerOptions.OuterToken"/> fired first), a renew does not throw: it returns
+    /// an already-cancelled token whose <see cref="TokenOwner.GetEndCause"/> is
+    /// <see cref="TokenEndCause.OwnerEnded"/>, and creates no source.
     /// </exception>
     /// <exception cref="AggregateException">
     /// Strict mode only (<see cref="TokenOwnerOptions.ThrowOnCancelException"/>): a callback of the
@@ -264,8 +267,9 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <exception cref="AggregateException">Strict mode only, first call only: a callback of the ended token threw.</exception>
     public ValueTask DisposeAsync()
     {
-        if (_isDefault)
+        if (_isDefault || Owner.LifeEnded)
         {
+            // After the end of life a retirement changes nothing: renews keep getting cancelled tokens.
             return default;
         }
 
@@ -283,7 +287,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only, not from the processing path: callbacks of the slot's token threw.</exception>
     public void Dispose()
     {
-        if (_isDefault)
+        if (_isDefault || Owner.LifeEnded)
         {
             return;
         }
@@ -294,6 +298,9 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 
     /// <summary>Whether a renew must be refused at the call site.</summary>
     internal bool IsClosedForRenew => _retireRequested || Owner.IsClosed;
+
+    /// <summary>Whether the slot was retired explicitly (its Dispose was called before the owner's end of life).</summary>
+    internal bool IsRetireRequested => _retireRequested;
 
     internal bool IsDefault => _isDefault;
 

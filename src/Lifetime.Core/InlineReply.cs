@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -26,4 +27,15 @@ internal readonly struct InlineReply
     public ValueTask<bool> ToFlagTask() => _error is null ? new ValueTask<bool>(_flag) : Operation.Faulted(_error).AsFlagTask();
 
     public ValueTask ToTask() => _error is null ? default : Operation.Faulted(_error).AsTask();
+
+    /// <summary>The reply for a synchronous caller: returned, or its failure thrown with its original stack.</summary>
+    public Operation.Reply GetReply()
+    {
+        if (_error is not null)
+        {
+            ExceptionDispatchInfo.Capture(_error).Throw();
+        }
+
+        return new Operation.Reply(_token, _flag);
+    }
 }

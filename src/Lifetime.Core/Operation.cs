@@ -86,11 +86,16 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     /// </summary>
     public bool HasBlockedCaller { get; set; }
 
+    // For a blocked caller: a dispatched retirement its reply waits for, which the caller may run itself
+    // rather than wait for a pool thread (set by the processing path, taken by the caller, under the lock).
+    private TokenOwner.Retirement? _help;
+
     public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
     {
         _holders = 2;
         Detached = false;
         HasBlockedCaller = false;
+        _help = null;
         Kind = kind;
         Slot = slot;
         Timeout = timeout;
@@ -291,26 +296,56 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     }
 
     /// <summary>
-    /// Blocks the calling thread until the operation is answered, then takes the reply: returns, or throws
-    /// what the operation faulted with. For a caller marked with <see cref="HasBlockedCaller"/>, which
-    /// registers no continuation: its wake-up needs no other thread, the thread pool included.
+    /// Blocks the calling thread until the operation is answered, then takes the reply: returns it, or
+    /// throws what the operation faulted with. For a caller marked with <see cref="HasBlockedCaller"/>, which
+    /// registers no continuation: its wake-up needs no other thread, the thread pool included. While it
+    /// waits, it runs the dispatched retirements its reply waits for when its owner lets it (see
+    /// <see cref="TokenOwner.HelpWith"/>), so that even those need no free pool thread.
     /// </summary>
-    public void WaitForReply()
+    public Reply WaitForReply()
     {
         Debug.Assert(HasBlockedCaller, "Only a caller the completer knows of may block.");
         var version = _core.Version;
-        if (_core.GetStatus(version) == ValueTaskSourceStatus.Pending)
+        while (true)
         {
+            TokenOwner.Retirement? help;
             lock (this)
             {
-                while (_core.GetStatus(version) == ValueTaskSourceStatus.Pending)
+                while (_core.GetStatus(version) == ValueTaskSourceStatus.Pending && _help is null)
                 {
                     Monitor.Wait(this);
                 }
+
+                if (_core.GetStatus(version) != ValueTaskSourceStatus.Pending)
+                {
+                    break;
+                }
+
+                help = _help;
+                _help = null;
             }
+
+            Slot!.Owner.HelpWith(help!);
         }
 
-        ((IValueTaskSource)this).GetResult(version);
+        try
+        {
+            return _core.GetResult(version);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Offers the blocked caller a dispatched retirement its reply waits for. Processing path.</summary>
+    public void OfferHelp(TokenOwner.Retirement retirement)
+    {
+        lock (this)
+        {
+            _help = retirement;
+            Monitor.PulseAll(this);
+        }
     }
 
     /// <summary>
@@ -329,7 +364,8 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         }
     }
 
-    private readonly struct Reply
+    /// <summary>What an operation answers: a token, a flag, or neither.</summary>
+    internal readonly struct Reply
     {
         public Reply(CancellationToken token, bool flag)
         {

@@ -24,6 +24,10 @@ internal static class ThrowHelper
     public static void ThrowAlreadyOwned(string paramName) =>
         throw new InvalidOperationException($"The source passed as '{paramName}' is already owned by a TokenOwner; a source can be handed to an owner only once.");
 
+    [DoesNotReturn]
+    public static void ThrowWaitingOnItself(string asyncName) =>
+        throw new InvalidOperationException($"A synchronous TokenOwner or TokenSlot member cannot wait for the owner from a callback of the owner's own tokens: the reply would have to wait for that callback. Use {asyncName} there instead.");
+
     public static InvalidOperationException CreateFactoryReturnedNull() =>
         new("TokenOwnerOptions.SourceFactory returned null; it must return a new CancellationTokenSource.");
 }

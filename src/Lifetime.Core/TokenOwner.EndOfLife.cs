@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace Lifetime;
 
@@ -139,11 +138,11 @@ public sealed partial class TokenOwner
     /// A renew refused at its call site: after the end of life it gets an already-cancelled token; after
     /// an explicit disposal (or on a retired slot) it throws, disposing a source handed over with it.
     /// </summary>
-    private ValueTask<CancellationToken> RefuseRenew(TokenSlot slot, CancellationTokenSource? owned)
+    private CancellationToken RefuseRenew(TokenSlot slot, CancellationTokenSource? owned)
     {
         if (!slot.IsRetireRequested && LifeEnded)
         {
-            return new ValueTask<CancellationToken>(EndOfLifeToken(owned, null));
+            return EndOfLifeToken(owned, null);
         }
 
         // Ownership passed with the call, as with the seed's helper: the source is disposed, not leaked.

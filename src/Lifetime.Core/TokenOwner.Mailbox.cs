@@ -35,11 +35,11 @@ public sealed partial class TokenOwner
 
     internal int QueuedForTests => Volatile.Read(ref _queued);
 
-    internal ValueTask<CancellationToken> Renew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links)
+    internal ValueTask<CancellationToken> SendRenew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links)
     {
         if (slot.IsClosedForRenew)
         {
-            return RefuseRenew(slot, null);
+            return new ValueTask<CancellationToken>(RefuseRenew(slot, null));
         }
 
         if (TryEnterIdleInline())
@@ -51,34 +51,18 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            return RefuseRenew(slot, null);
+            return new ValueTask<CancellationToken>(RefuseRenew(slot, null));
         }
 
         return operation.AsTokenTask();
     }
 
-    internal ValueTask<CancellationToken> RenewOwned(TokenSlot slot, CancellationTokenSource source)
+    internal ValueTask<CancellationToken> SendRenewOwned(TokenSlot slot, CancellationTokenSource source)
     {
-        if (!SourceOwnership.TryClaim(source, _identity))
-        {
-            ThrowHelper.ThrowAlreadyOwned(nameof(source));
-        }
-
-        CancellationToken token;
-        try
-        {
-            token = source.Token;
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed by its caller before the call: refuse it, leaving nothing claimed or queued.
-            SourceOwnership.Release(source);
-            throw;
-        }
-
+        var token = ClaimOwned(source);
         if (slot.IsClosedForRenew)
         {
-            return RefuseRenew(slot, source);
+            return new ValueTask<CancellationToken>(RefuseRenew(slot, source));
         }
 
         if (TryEnterIdleInline())
@@ -90,10 +74,100 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            return RefuseRenew(slot, source);
+            return new ValueTask<CancellationToken>(RefuseRenew(slot, source));
         }
 
         return operation.AsTokenTask();
+    }
+
+    /// <summary>A synchronous renew of any variant: <see cref="SendRenew"/> or <see cref="SendRenewOwned"/>, waiting on this thread.</summary>
+    internal CancellationToken RenewBlocking(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links, CancellationTokenSource? owned, string asyncName)
+    {
+        ThrowIfWaitingOnItself(asyncName);
+        var ownedToken = owned is null ? default : ClaimOwned(owned);
+        if (slot.IsClosedForRenew)
+        {
+            return RefuseRenew(slot, owned);
+        }
+
+        return RunBlocking(OperationKind.Renew, slot, timeout, links, owned, ownedToken) is { } reply ? reply.Token : RefuseRenew(slot, owned);
+    }
+
+    internal void CancelCurrentBlocking(TokenSlot slot)
+    {
+        ThrowIfWaitingOnItself(nameof(CancelAndDisposeAsync));
+        _ = RunBlocking(OperationKind.CancelCurrent, slot);
+    }
+
+    internal bool TouchBlocking(TokenSlot slot, TimeSpan timeout)
+    {
+        ThrowIfWaitingOnItself(nameof(TouchAsync));
+        return RunBlocking(OperationKind.Touch, slot, timeout) is { Flag: true };
+    }
+
+    /// <summary>
+    /// Claims a source handed over with RenewOwned and reads its token, refusing a source another owner
+    /// holds (<see cref="InvalidOperationException"/>) or one its caller already disposed
+    /// (<see cref="ObjectDisposedException"/>, leaving it unclaimed and untouched).
+    /// </summary>
+    private CancellationToken ClaimOwned(CancellationTokenSource source)
+    {
+        if (!SourceOwnership.TryClaim(source, _identity))
+        {
+            ThrowHelper.ThrowAlreadyOwned(nameof(source));
+        }
+
+        try
+        {
+            return source.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            SourceOwnership.Release(source);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Throws when a synchronous member would wait for a reply that cannot come before it returns: on the
+    /// owner's processing path (a callback with <see cref="CallbackPlacement.Inline"/>), or in a dispatched
+    /// callback of the owner's own tokens, whose end the reply may have to follow.
+    /// </summary>
+    private void ThrowIfWaitingOnItself(string asyncName)
+    {
+        if (_gate.IsHeldByCurrentThread() || Retirement.IsRunningOn(this))
+        {
+            ThrowHelper.ThrowWaitingOnItself(asyncName);
+        }
+    }
+
+    /// <summary>
+    /// Runs a request for a synchronous member and blocks this thread until its reply: processed right
+    /// here when the owner is idle, otherwise posted, with the caller counted as blocked so that no drain
+    /// is handed to the thread pool meanwhile. Returns <see langword="null"/> when the mailbox refused the
+    /// request (the owner is closed).
+    /// </summary>
+    private Operation.Reply? RunBlocking(OperationKind kind, TokenSlot slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? owned = null, CancellationToken ownedToken = default)
+    {
+        if (TryEnterIdleInline())
+        {
+            return RunInline(_inlineOperation.Init(kind, slot, timeout, links, owned, ownedToken)).GetReply();
+        }
+
+        var operation = RentOperation().Init(kind, slot, timeout, links, owned, ownedToken);
+        operation.HasBlockedCaller = true;
+
+        // Counted before anything is sent: see HandOffDrain.
+        Interlocked.Increment(ref _blockedCallers);
+        if (!TryPost(operation))
+        {
+            Interlocked.Decrement(ref _blockedCallers);
+            ReturnOperation(operation);
+            return null;
+        }
+
+        TakeOverHandedOffDrain();
+        return operation.WaitForReply();
     }
 
     internal ValueTask CancelCurrent(TokenSlot slot)
@@ -107,7 +181,7 @@ public sealed partial class TokenOwner
         return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
     }
 
-    internal ValueTask<bool> Touch(TokenSlot slot, TimeSpan timeout)
+    internal ValueTask<bool> SendTouch(TokenSlot slot, TimeSpan timeout)
     {
         if (TryEnterIdleInline())
         {

@@ -349,6 +349,12 @@ public sealed partial class TokenOwner
         operation.Dispatched = null;
         var detached = operation.Detached;
         var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after);
+        if (operation.HasBlockedCaller && !detached)
+        {
+            // A synchronous caller waits for this reply: it may run the retirement (and the ones before
+            // it) itself, so that its wait needs no free pool thread.
+            operation.OfferHelp(retirement);
+        }
         if (dispatched is not null)
         {
             foreach (var (_, slot) in dispatched)
@@ -372,6 +378,21 @@ public sealed partial class TokenOwner
         else
         {
             Schedule(retirement);
+        }
+    }
+
+    /// <summary>
+    /// Lets a synchronous caller run a dispatched retirement its reply waits for (and the earlier ones it
+    /// follows) on its own thread, where the placement allows it: with <see cref="CallbackPlacement.ThreadPool"/>
+    /// (the callbacks still run off the processing path), or with <see cref="CallbackPlacement.SynchronizationContext"/>
+    /// when the caller is on that context. Whatever the pool or context has not started yet then needs
+    /// neither a free pool thread nor the context's thread, which may be the blocked caller's own.
+    /// </summary>
+    internal void HelpWith(Retirement retirement)
+    {
+        if (_placement == CallbackPlacement.ThreadPool || SynchronizationContext.Current == _callbackContext)
+        {
+            retirement.RunChain();
         }
     }
 
@@ -605,10 +626,21 @@ public sealed partial class TokenOwner
         private readonly TokenOwner _owner;
         private readonly CancellationTokenSource? _source;
         private readonly List<(CancellationTokenSource Source, TokenSlot Slot)>? _sources;
+        // The owner whose retirement the current thread is running, if any (see IsRunningOn).
+        [ThreadStatic]
+        private static TokenOwner? t_running;
+
         private readonly Operation? _reply;
         private readonly CancellationToken _token;
         private readonly bool _flag;
-        private readonly Retirement? _after;
+
+        // The earlier end this one follows; cleared once finished, so that a finished retirement does
+        // not keep a chain of earlier ones reachable.
+        private Retirement? _after;
+
+        // 1 once a thread has taken this retirement to run: the pool's or context's work item, or a
+        // synchronous caller that helps (HelpWith). Whoever takes it runs it; the other leaves.
+        private int _claimed;
 
         // The retirements whose replies wait for this one to finish (a stack linked through _sibling), or
         // s_finished once it has.
@@ -628,26 +660,53 @@ public sealed partial class TokenOwner
 
         public bool IsFinished => Volatile.Read(ref _followers) == s_finished;
 
+        /// <summary>Whether the current thread is running a retirement of <paramref name="owner"/>, i.e. its callbacks.</summary>
+        public static bool IsRunningOn(TokenOwner owner) => t_running == owner;
+
         public void Run()
         {
-            if (_source is not null)
+            if (Interlocked.Exchange(ref _claimed, 1) != 0)
             {
-                _owner.CancelAndDispose(_source, _reply);
+                return;
             }
 
-            if (_sources is not null)
+            var outer = t_running;
+            t_running = _owner;
+            try
             {
-                foreach (var (source, _) in _sources)
+                if (_source is not null)
                 {
-                    _owner.CancelAndDispose(source, _reply);
+                    _owner.CancelAndDispose(_source, _reply);
                 }
+
+                if (_sources is not null)
+                {
+                    foreach (var (source, _) in _sources)
+                    {
+                        _owner.CancelAndDispose(source, _reply);
+                    }
+                }
+            }
+            finally
+            {
+                t_running = outer;
             }
 
             // Answer only after the earlier end this one must follow; if that is still running, it
             // finishes this one when it finishes itself.
-            if (_after is null || !_after.TryAddFollower(this))
+            var after = Volatile.Read(ref _after);
+            if (after is null || !after.TryAddFollower(this))
             {
                 FinishChain(this);
+            }
+        }
+
+        /// <summary>Runs this retirement and every earlier one it follows that nobody has taken yet.</summary>
+        public void RunChain()
+        {
+            for (var retirement = this; retirement is not null; retirement = Volatile.Read(ref retirement._after))
+            {
+                retirement.Run();
             }
         }
 
@@ -682,6 +741,7 @@ public sealed partial class TokenOwner
                 var current = work;
                 work = current._sibling;
                 current._reply?.Complete(current._token, current._flag);
+                Volatile.Write(ref current._after, null);
                 var followers = Interlocked.Exchange(ref current._followers, s_finished) as Retirement;
                 current._owner.ReleaseOutstanding();
                 while (followers is not null)

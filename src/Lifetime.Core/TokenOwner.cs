@@ -131,6 +131,27 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     /// <inheritdoc cref="TokenSlot.CancelAndDisposeAsync"/>
     public ValueTask CancelAndDisposeAsync() => _defaultSlot.CancelAndDisposeAsync();
 
+    /// <inheritdoc cref="TokenSlot.Renew"/>
+    public CancellationToken Renew() => _defaultSlot.Renew();
+
+    /// <inheritdoc cref="TokenSlot.RenewAfter"/>
+    public CancellationToken RenewAfter(TimeSpan timeout) => _defaultSlot.RenewAfter(timeout);
+
+    /// <inheritdoc cref="TokenSlot.RenewLinked"/>
+    public CancellationToken RenewLinked(params CancellationToken[] links) => _defaultSlot.RenewLinked(links);
+
+    /// <inheritdoc cref="TokenSlot.RenewLinkedAfter"/>
+    public CancellationToken RenewLinkedAfter(TimeSpan timeout, params CancellationToken[] links) => _defaultSlot.RenewLinkedAfter(timeout, links);
+
+    /// <inheritdoc cref="TokenSlot.RenewOwned"/>
+    public CancellationToken RenewOwned(CancellationTokenSource source) => _defaultSlot.RenewOwned(source);
+
+    /// <inheritdoc cref="TokenSlot.CancelAndDispose"/>
+    public void CancelAndDispose() => _defaultSlot.CancelAndDispose();
+
+    /// <inheritdoc cref="TokenSlot.Touch"/>
+    public bool Touch(TimeSpan timeout) => _defaultSlot.Touch(timeout);
+
     /// <inheritdoc cref="TokenSlot.TouchAsync"/>
     public ValueTask<bool> TouchAsync(TimeSpan timeout) => _defaultSlot.TouchAsync(timeout);
 
@@ -163,6 +184,19 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     {
         var operation = RentOperation().Init(OperationKind.CancelAll, _defaultSlot);
         return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
+    }
+
+    /// <summary>
+    /// The synchronous form of <see cref="CancelAllAsync"/>: ends the current token of every slot; the owner
+    /// and its slots stay usable. See <see cref="TokenSlot.Renew"/> for how it waits.
+    /// </summary>
+    /// <remarks>After disposal this is a harmless no-op.</remarks>
+    /// <exception cref="InvalidOperationException">As for <see cref="TokenSlot.Renew"/>.</exception>
+    /// <exception cref="AggregateException">Strict mode only: callbacks of ended tokens threw.</exception>
+    public void CancelAll()
+    {
+        ThrowIfWaitingOnItself(nameof(CancelAllAsync));
+        _ = RunBlocking(OperationKind.CancelAll, _defaultSlot);
     }
 
     /// <summary>

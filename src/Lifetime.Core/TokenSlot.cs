@@ -93,7 +93,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// previous token threw. The new token is installed all the same; end it with
     /// <see cref="CancelAndDisposeAsync"/> or renew again.
     /// </exception>
-    public ValueTask<CancellationToken> RenewAsync() => Owner.Renew(this, Timeout.InfiniteTimeSpan, null);
+    public ValueTask<CancellationToken> RenewAsync() => Owner.SendRenew(this, Timeout.InfiniteTimeSpan, null);
 
     /// <summary>
     /// Ends the slot's current token and returns a new one that the owner cancels once
@@ -116,7 +116,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     public ValueTask<CancellationToken> RenewAfterAsync(TimeSpan timeout)
     {
         ValidateTimeout(timeout, nameof(timeout));
-        return Owner.Renew(this, timeout, null);
+        return Owner.SendRenew(this, timeout, null);
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     public ValueTask<CancellationToken> RenewLinkedAsync(params CancellationToken[] links)
     {
         var copy = CopyLinks(links, nameof(links));
-        return Owner.Renew(this, Timeout.InfiniteTimeSpan, copy);
+        return Owner.SendRenew(this, Timeout.InfiniteTimeSpan, copy);
     }
 
     /// <summary>
@@ -155,7 +155,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     {
         ValidateTimeout(timeout, nameof(timeout));
         var copy = CopyLinks(links, nameof(links));
-        return Owner.Renew(this, timeout, copy);
+        return Owner.SendRenew(this, timeout, copy);
     }
 
     /// <summary>
@@ -182,7 +182,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
             ThrowHelper.ThrowArgumentNull(nameof(source));
         }
 
-        return Owner.RenewOwned(this, source);
+        return Owner.SendRenewOwned(this, source);
     }
 
     /// <summary>
@@ -214,7 +214,106 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     public ValueTask<bool> TouchAsync(TimeSpan timeout)
     {
         ValidateTimeout(timeout, nameof(timeout));
-        return Owner.Touch(this, timeout);
+        return Owner.SendTouch(this, timeout);
+    }
+
+    /// <summary>
+    /// The synchronous form of <see cref="RenewAsync"/>, for code that cannot await (a Unity <c>Update</c>, a
+    /// constructor, a <c>Dispose</c> method): same semantics and guarantees, the reply waited for here.
+    /// </summary>
+    /// <returns>As for <see cref="RenewAsync"/>: the previous token is cancelled when this returns.</returns>
+    /// <remarks>
+    /// On an idle owner it completes on the caller's thread; on a busy one the caller blocks until its reply,
+    /// and the wait never needs a free thread-pool thread.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">
+    /// Called from a cancellation callback of this owner's own tokens, where the reply would wait for that
+    /// callback; use <see cref="RenewAsync"/> there.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    public CancellationToken Renew() => Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, null, null, nameof(RenewAsync));
+
+    /// <summary>The synchronous form of <see cref="RenewAfterAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
+    /// <param name="timeout">As for <see cref="RenewAfterAsync"/>.</param>
+    /// <returns>As for <see cref="RenewAfterAsync"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RenewAfterAsync"/>.</exception>
+    /// <exception cref="InvalidOperationException">As for <see cref="Renew"/>.</exception>
+    /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    public CancellationToken RenewAfter(TimeSpan timeout)
+    {
+        ValidateTimeout(timeout, nameof(timeout));
+        return Owner.RenewBlocking(this, timeout, null, null, nameof(RenewAfterAsync));
+    }
+
+    /// <summary>The synchronous form of <see cref="RenewLinkedAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
+    /// <param name="links">As for <see cref="RenewLinkedAsync"/>.</param>
+    /// <returns>As for <see cref="RenewLinkedAsync"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">As for <see cref="Renew"/>.</exception>
+    /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    public CancellationToken RenewLinked(params CancellationToken[] links)
+    {
+        var copy = CopyLinks(links, nameof(links));
+        return Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, copy, null, nameof(RenewLinkedAsync));
+    }
+
+    /// <summary>The synchronous form of <see cref="RenewLinkedAfterAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
+    /// <param name="timeout">As for <see cref="RenewAfterAsync"/>.</param>
+    /// <param name="links">As for <see cref="RenewLinkedAsync"/>.</param>
+    /// <returns>As for <see cref="RenewLinkedAfterAsync"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RenewAfterAsync"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">As for <see cref="Renew"/>.</exception>
+    /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    public CancellationToken RenewLinkedAfter(TimeSpan timeout, params CancellationToken[] links)
+    {
+        ValidateTimeout(timeout, nameof(timeout));
+        var copy = CopyLinks(links, nameof(links));
+        return Owner.RenewBlocking(this, timeout, copy, null, nameof(RenewLinkedAfterAsync));
+    }
+
+    /// <summary>The synchronous form of <see cref="RenewOwnedAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
+    /// <param name="source">As for <see cref="RenewOwnedAsync"/>.</param>
+    /// <returns>As for <see cref="RenewOwnedAsync"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="source"/> was already handed to an owner, or as for <see cref="Renew"/>.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">As for <see cref="RenewOwnedAsync"/>, thrown here.</exception>
+    /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>, thrown here.</exception>
+    public CancellationToken RenewOwned(CancellationTokenSource source)
+    {
+        if (source is null)
+        {
+            ThrowHelper.ThrowArgumentNull(nameof(source));
+        }
+
+        return Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, null, source, nameof(RenewOwnedAsync));
+    }
+
+    /// <summary>
+    /// The synchronous form of <see cref="CancelAndDisposeAsync"/>: ends the current token, if any; the slot
+    /// stays usable. See <see cref="Renew"/> for how it waits.
+    /// </summary>
+    /// <remarks>After the slot is retired or its owner disposed, this is a harmless no-op.</remarks>
+    /// <exception cref="InvalidOperationException">As for <see cref="Renew"/>.</exception>
+    /// <exception cref="AggregateException">Strict mode only: a callback of the ended token threw.</exception>
+    public void CancelAndDispose() => Owner.CancelCurrentBlocking(this);
+
+    /// <summary>The synchronous form of <see cref="TouchAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
+    /// <param name="timeout">As for <see cref="TouchAsync"/>.</param>
+    /// <returns>As for <see cref="TouchAsync"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RenewAfterAsync"/>.</exception>
+    /// <exception cref="InvalidOperationException">As for <see cref="Renew"/>.</exception>
+    /// <exception cref="AggregateException">As for <see cref="TouchAsync"/>, thrown here.</exception>
+    public bool Touch(TimeSpan timeout)
+    {
+        ValidateTimeout(timeout, nameof(timeout));
+        return Owner.TouchBlocking(this, timeout);
     }
 
     /// <summary>

@@ -108,4 +108,81 @@ public sealed class StarvedPoolTests : ReliabilityTest
             returned.Signal();
         }
     }
+
+    /// <summary>
+    /// The synchronous renew forms under the same starvation: two pool threads block in them while the
+    /// processing path is held. With <see cref="CallbackPlacement.ThreadPool"/> their replies also wait for
+    /// dispatched ends (their own, and an earlier one queued ahead of them) that the starved pool cannot run:
+    /// the blocked callers run those themselves.
+    /// </summary>
+    [Theory]
+    [InlineData(CallbackPlacement.Inline)]
+    [InlineData(CallbackPlacement.ThreadPool)]
+    public void SynchronousRenews_OnTwoPoolThreads_ReturnWithoutAThirdPoolThread(CallbackPlacement placement)
+    {
+        var ledger = new LeakLedger();
+        var hold = new PathHold();
+        var options = ledger.Options(TimeProvider.System);
+        options.CallbackPlacement = placement;
+        options.SourceFactory = hold.Wrap(ledger.Create);
+        var owner = new TokenOwner(options);
+        var slot = owner.CreateSlot();
+        var first = Sync.Wait(slot.RenewAsync());
+        var ownerToken = Sync.Wait(owner.RenewAsync());
+
+        hold.Arm();
+        Exception? holderError = null;
+        var holder = new Thread(() =>
+        {
+            try
+            {
+                Sync.Wait(owner.CreateSlot().RenewAsync());
+            }
+            catch (Exception ex)
+            {
+                holderError = ex;
+            }
+        })
+        { IsBackground = true };
+        holder.Start();
+        hold.AssertHeld();
+
+        // Queued ahead: the end of the slot's token, dispatched to the pool once processed.
+        var ahead = slot.CancelAndDisposeAsync();
+
+        var returned = new CountdownEvent(2);
+        var errors = new Exception?[2];
+        var renewed = default(CancellationToken);
+        ThreadPool.UnsafeQueueUserWorkItem(_ => Run(0, () => renewed = slot.Renew()), null);
+        ThreadPool.UnsafeQueueUserWorkItem(_ => Run(1, owner.CancelAll), null);
+        Assert.True(SpinWait.SpinUntil(() => owner.QueuedForTests == 3, Bounded.Limit), "The two synchronous calls were never queued.");
+
+        hold.Release();
+        Assert.True(holder.Join(Bounded.Limit), "The renew holding the processing path never returned.");
+        Assert.Null(holderError);
+        Assert.True(returned.Wait(Bounded.Limit), $"{returned.CurrentCount} of the two synchronous calls never returned: they needed a pool thread.");
+        Assert.Null(errors[0]);
+        Assert.Null(errors[1]);
+        Assert.True(first.IsCancellationRequested, "The renew returned before the token ended ahead of it was cancelled.");
+        Assert.True(ownerToken.IsCancellationRequested, "CancelAll returned before the owner's token was cancelled.");
+        Assert.True(renewed.CanBeCanceled, "The synchronous renew returned no token.");
+        Assert.True(SpinWait.SpinUntil(() => ahead.IsCompleted, Bounded.Limit), "The queued end never completed.");
+        owner.Dispose();
+        Sync.Wait(owner.Completion);
+        ledger.AssertBalanced();
+
+        void Run(int index, Action call)
+        {
+            try
+            {
+                call();
+            }
+            catch (Exception ex)
+            {
+                errors[index] = ex;
+            }
+
+            returned.Signal();
+        }
+    }
 }

@@ -628,7 +628,7 @@ public sealed partial class TokenOwner
         private readonly List<(CancellationTokenSource Source, TokenSlot Slot)>? _sources;
         // The owner whose retirement the current thread is running, if any (see IsRunningOn).
         [ThreadStatic]
-        private static TokenOwner? t_running;
+        private static TokenOwner? s_running;
 
         private readonly Operation? _reply;
         private readonly CancellationToken _token;
@@ -661,7 +661,7 @@ public sealed partial class TokenOwner
         public bool IsFinished => Volatile.Read(ref _followers) == s_finished;
 
         /// <summary>Whether the current thread is running a retirement of <paramref name="owner"/>, i.e. its callbacks.</summary>
-        public static bool IsRunningOn(TokenOwner owner) => t_running == owner;
+        public static bool IsRunningOn(TokenOwner owner) => s_running == owner;
 
         public void Run()
         {
@@ -670,8 +670,8 @@ public sealed partial class TokenOwner
                 return;
             }
 
-            var outer = t_running;
-            t_running = _owner;
+            var outer = s_running;
+            s_running = _owner;
             try
             {
                 if (_source is not null)
@@ -689,7 +689,7 @@ public sealed partial class TokenOwner
             }
             finally
             {
-                t_running = outer;
+                s_running = outer;
             }
 
             // Answer only after the earlier end this one must follow; if that is still running, it

@@ -17,7 +17,8 @@ namespace Lifetime.Akka;
 /// </remarks>
 public abstract class TokenOwnerReceiveActor : ReceiveActor
 {
-    private TokenOwner? _owner;
+    // Not readonly: a mutable struct, called through this field only.
+    private IncarnationOwner _incarnation;
 
     /// <summary>
     /// Gets the owner of this incarnation, created on first use (also from the constructor). Every call
@@ -28,7 +29,7 @@ public abstract class TokenOwnerReceiveActor : ReceiveActor
     /// it is the disposed owner, whose renews throw <see cref="ObjectDisposedException"/> and whose cleanup
     /// calls are no-ops.
     /// </value>
-    protected TokenOwner Owner => _owner ??= new TokenOwner(CreateOwnerOptions());
+    protected TokenOwner Owner => _incarnation.GetOrCreate(this, static actor => actor.CreateOwnerOptions());
 
     /// <summary>
     /// Disposes this incarnation's owner, then runs Akka's restart hook (which calls <c>PreRestart</c>).
@@ -44,7 +45,7 @@ public abstract class TokenOwnerReceiveActor : ReceiveActor
     {
         try
         {
-            _owner?.Dispose();
+            _incarnation.End();
         }
         finally
         {
@@ -58,7 +59,7 @@ public abstract class TokenOwnerReceiveActor : ReceiveActor
     {
         try
         {
-            _owner?.Dispose();
+            _incarnation.End();
         }
         finally
         {

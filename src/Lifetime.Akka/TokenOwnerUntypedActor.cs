@@ -4,7 +4,7 @@ using Akka.Actor;
 namespace Lifetime.Akka;
 
 /// <summary>
-/// an <see cref="UntypedActor"/> with a <see cref="TokenOwner"/> of its own incarnation in <see cref="Owner"/>. The owner is
+/// An <see cref="UntypedActor"/> with a <see cref="TokenOwner"/> of its own incarnation in <see cref="Owner"/>. The owner is
 /// disposed (every token cancelled, every source disposed) in <see cref="AroundPreRestart"/> and
 /// <see cref="AroundPostStop"/>, <em>before</em> your <c>PreRestart</c> / <c>PostStop</c> run, so it holds
 /// whether or not your overrides call base and even when they throw.
@@ -17,7 +17,8 @@ namespace Lifetime.Akka;
 /// </remarks>
 public abstract class TokenOwnerUntypedActor : UntypedActor
 {
-    private TokenOwner? _owner;
+    // Not readonly: a mutable struct, called through this field only.
+    private IncarnationOwner _incarnation;
 
     /// <summary>
     /// Gets the owner of this incarnation, created on first use (also from the constructor). Every call
@@ -28,7 +29,7 @@ public abstract class TokenOwnerUntypedActor : UntypedActor
     /// it is the disposed owner, whose renews throw <see cref="ObjectDisposedException"/> and whose cleanup
     /// calls are no-ops.
     /// </value>
-    protected TokenOwner Owner => _owner ??= new TokenOwner(CreateOwnerOptions());
+    protected TokenOwner Owner => _incarnation.GetOrCreate(this, static actor => actor.CreateOwnerOptions());
 
     /// <summary>
     /// Disposes this incarnation's owner, then runs Akka's restart hook (which calls <c>PreRestart</c>).
@@ -44,7 +45,7 @@ public abstract class TokenOwnerUntypedActor : UntypedActor
     {
         try
         {
-            _owner?.Dispose();
+            _incarnation.End();
         }
         finally
         {
@@ -58,7 +59,7 @@ public abstract class TokenOwnerUntypedActor : UntypedActor
     {
         try
         {
-            _owner?.Dispose();
+            _incarnation.End();
         }
         finally
         {

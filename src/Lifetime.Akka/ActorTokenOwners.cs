@@ -43,6 +43,13 @@ public sealed class ActorTokenOwners : IExtension
     internal ActorTokenOwners(ExtendedActorSystem system)
     {
         system.ActorPipelineResolver.Register(new IncarnationPlugin(this));
+
+        // Installed by Akka.Hosting's WithTokenOwners: the options are known before any actor exists.
+        var setup = system.Settings.Setup.Get<TokenOwnersSetup>();
+        if (setup.HasValue)
+        {
+            _optionsFactory = setup.Value.CreateOptionsFactory(system);
+        }
     }
 
     /// <summary>

@@ -9,22 +9,24 @@ namespace Lifetime;
 /// of an owned token's callback never reaches the external canceller's <c>Cancel()</c>.
 /// </summary>
 /// <remarks>
-/// Holds its slot weakly: a long-lived external token must not keep an abandoned owner reachable. The
-/// processing path removes the registration when the token ends, without waiting for a callback that
-/// is running at that moment (it only posts a message, which the path then ignores as stale).
+/// Holds its slot, and so the owner, strongly, like the registration of a linked source: while the link
+/// can still end the token, the owner that must end it stays reachable, whether or not anyone else
+/// references it. The processing path removes the registration when the token ends, which releases the
+/// owner again, without waiting for a callback that is running at that moment (it only posts a message,
+/// which the path then ignores as stale).
 /// </remarks>
 internal sealed class LinkRegistration : IOwnerMessage
 {
     private static readonly Action<object?> s_onCancelled = static state => ((LinkRegistration)state!).OnCancelled();
 
-    private readonly WeakReference<TokenSlot> _slot;
+    private readonly TokenSlot _slot;
     private readonly int _generation;
     private readonly CancellationTokenRegistration _registration;
 
     /// <summary>Registers on <paramref name="link"/> for the slot's live token. Processing path only.</summary>
     public LinkRegistration(TokenSlot slot, CancellationToken link)
     {
-        _slot = slot.WeakSelf;
+        _slot = slot;
         _generation = slot.Generation;
         _registration = TokenRegistration.Register(link, s_onCancelled, this);
     }
@@ -35,19 +37,7 @@ internal sealed class LinkRegistration : IOwnerMessage
     /// <summary>Removes the registration. Never blocks. Processing path only.</summary>
     public void Unregister() => TokenRegistration.Remove(_registration);
 
-    void IOwnerMessage.Process(TokenOwner owner)
-    {
-        if (_slot.TryGetTarget(out var slot))
-        {
-            owner.OnLinkCancelled(slot, _generation);
-        }
-    }
+    void IOwnerMessage.Process(TokenOwner owner) => owner.OnLinkCancelled(_slot, _generation);
 
-    private void OnCancelled()
-    {
-        if (_slot.TryGetTarget(out var slot))
-        {
-            slot.Owner.PostInternal(this);
-        }
-    }
+    private void OnCancelled() => _slot.Owner.PostInternal(this);
 }

@@ -64,8 +64,11 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
 
     public CancellationToken OwnedToken { get; private set; }
 
-    /// <summary>The sources this operation ends, when they are handed away from the processing path.</summary>
-    public List<CancellationTokenSource>? Dispatched { get; set; }
+    /// <summary>
+    /// The sources this operation ends, with the slot each came from, when they are handed away from the
+    /// processing path.
+    /// </summary>
+    public List<(CancellationTokenSource Source, TokenSlot Slot)>? Dispatched { get; set; }
 
     /// <summary>
     /// Whether the caller waits only for the processing path, not for dispatched retirements (a

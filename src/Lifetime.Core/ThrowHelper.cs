@@ -21,10 +21,6 @@ internal static class ThrowHelper
     public static void ThrowArgumentNull(string paramName) => throw new ArgumentNullException(paramName);
 
     [DoesNotReturn]
-    public static void ThrowNoLinks(string paramName) =>
-        throw new ArgumentException("At least one token to link to is required; use RenewAsync for a token without links.", paramName);
-
-    [DoesNotReturn]
     public static void ThrowAlreadyOwned(string paramName) =>
         throw new InvalidOperationException($"The source passed as '{paramName}' is already owned by a TokenOwner; a source can be handed to an owner only once.");
 

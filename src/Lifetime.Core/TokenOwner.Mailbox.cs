@@ -13,13 +13,7 @@ public sealed partial class TokenOwner
     private const int DrainBudget = 64;
 
     private static readonly WaitCallback s_drainOnThreadPool = static state => ((TokenOwner)state!).TakeOverHandedOffDrain();
-    private static readonly Action<object?> s_onOuterTokenCancelled = static state =>
-    {
-        if (((WeakReference<TokenOwner>)state!).TryGetTarget(out var owner))
-        {
-            owner.SendDispose(DisposeCaller.None);
-        }
-    };
+    private static readonly Action<object?> s_onOuterTokenCancelled = static state => ((TokenOwner)state!).SendDispose(DisposeCaller.None, endOfLife: true);
 
     private CancellationTokenRegistration _outerRegistration;
 
@@ -45,7 +39,7 @@ public sealed partial class TokenOwner
     {
         if (slot.IsClosedForRenew)
         {
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+            return RefuseRenew(slot, null);
         }
 
         if (TryEnterIdleInline())
@@ -57,7 +51,7 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+            return RefuseRenew(slot, null);
         }
 
         return operation.AsTokenTask();
@@ -65,12 +59,7 @@ public sealed partial class TokenOwner
 
     internal ValueTask<CancellationToken> RenewOwned(TokenSlot slot, CancellationTokenSource source)
     {
-        if (slot.IsClosedForRenew)
-        {
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
-        }
-
-        if (!SourceOwnership.TryClaim(source))
+        if (!SourceOwnership.TryClaim(source, _identity))
         {
             ThrowHelper.ThrowAlreadyOwned(nameof(source));
         }
@@ -87,6 +76,11 @@ public sealed partial class TokenOwner
             throw;
         }
 
+        if (slot.IsClosedForRenew)
+        {
+            return RefuseRenew(slot, source);
+        }
+
         if (TryEnterIdleInline())
         {
             return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token)).ToTokenTask();
@@ -96,8 +90,7 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            SourceOwnership.Release(source);
-            ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+            return RefuseRenew(slot, source);
         }
 
         return operation.AsTokenTask();
@@ -342,14 +335,15 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// Sends the disposal request and refuses renews from now on; the processing path closes the
-    /// mailbox when it processes the request. Returns <see langword="null"/> when the owner was already
-    /// closed.
+    /// Sends the disposal request (an explicit one, or the end of life when the outer token fired) and
+    /// refuses renews from now on; the processing path closes the mailbox when it processes the request.
+    /// Returns <see langword="null"/> when the owner was already closed or its end already decided: the
+    /// first of an explicit disposal and the end of life decides how renews are refused.
     /// </summary>
-    private Operation? SendDispose(DisposeCaller caller)
+    private Operation? SendDispose(DisposeCaller caller, bool endOfLife = false)
     {
         ScheduleHooks.At(HookPoint.InDispose);
-        if (_closed)
+        if (_closed || !TryDecideEnd(endOfLife))
         {
             return null;
         }
@@ -382,12 +376,13 @@ public sealed partial class TokenOwner
 
         if (outerToken.IsCancellationRequested)
         {
-            SendDispose(DisposeCaller.None);
+            SendDispose(DisposeCaller.None, endOfLife: true);
             return;
         }
 
-        // Weak: a long-lived outer token (ApplicationStopping) must not keep an abandoned owner alive.
-        _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, new WeakReference<TokenOwner>(this));
+        // Strong, like a linked source's registration: the outer token must end the owner's tokens even
+        // when nothing else references the owner. Removed at disposal, which releases the owner.
+        _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, this);
     }
 
     /// <summary>Drains on the current thread if a drain was handed to the thread pool and nobody took it over yet.</summary>

@@ -37,7 +37,7 @@ public sealed partial class TokenOwner
                 ExecuteRenew(operation);
                 break;
             case OperationKind.CancelCurrent:
-                EndCurrent(operation.Slot!, operation);
+                EndCurrent(operation.Slot!, operation, TokenEndCause.Cancelled);
                 Finish(operation);
                 break;
             case OperationKind.Touch:
@@ -47,13 +47,13 @@ public sealed partial class TokenOwner
                 if (!_disposed && !operation.Slot!.IsRetired)
                 {
                     operation.Slot.MarkRetired();
-                    EndCurrent(operation.Slot, operation);
+                    EndCurrent(operation.Slot, operation, TokenEndCause.SlotDisposed);
                 }
 
                 Finish(operation);
                 break;
             case OperationKind.CancelAll:
-                EndAll(operation);
+                EndAll(operation, TokenEndCause.CancelledAll);
                 Finish(operation);
                 break;
             case OperationKind.Dispose:
@@ -72,7 +72,7 @@ public sealed partial class TokenOwner
 
         if (slot.Deadline <= _wheel.Now())
         {
-            EndCurrent(slot, null);
+            EndCurrent(slot, null, TokenEndCause.TimedOut);
         }
         else
         {
@@ -86,7 +86,7 @@ public sealed partial class TokenOwner
     {
         if (!_disposed && slot.Generation == generation)
         {
-            EndCurrent(slot, null);
+            EndCurrent(slot, null, TokenEndCause.LinkCancelled);
         }
     }
 
@@ -95,11 +95,15 @@ public sealed partial class TokenOwner
         var slot = operation.Slot!;
         if (_disposed || slot.IsRetired)
         {
-            if (operation.OwnedSource is { } refused)
+            if (!slot.IsRetired && LifeEnded)
             {
-                SourceOwnership.Release(refused);
+                // Racing the end of life is no bug: the caller gets a token that is already cancelled.
+                operation.Complete(EndOfLifeToken(operation.OwnedSource, operation));
+                return;
             }
 
+            // A source handed over is the owner's from the call on: disposed with the refusal.
+            operation.OwnedSource?.Dispose();
             operation.Fail(ThrowHelper.CreateObjectDisposed(!slot.IsDefault));
             return;
         }
@@ -115,7 +119,7 @@ public sealed partial class TokenOwner
         {
             try
             {
-                next = _sourceFactory is null ? new CancellationTokenSource() : _sourceFactory() ?? throw ThrowHelper.CreateFactoryReturnedNull();
+                next = _sourceFactory is null ? new OwnedSource(_identity) : CreateWithFactory(_sourceFactory);
                 token = next.Token;
             }
             catch (Exception ex)
@@ -129,6 +133,7 @@ public sealed partial class TokenOwner
         // Read the clock before changing anything: a clock that throws must leave the slot as it was.
         // A caller's source may come already cancelled: it is born ended like a zero timeout.
         var bornEnded = next.IsCancellationRequested || operation.Timeout == TimeSpan.Zero;
+        var bornCause = next.IsCancellationRequested ? TokenEndCause.Cancelled : TokenEndCause.TimedOut;
         long deadline;
         try
         {
@@ -143,21 +148,22 @@ public sealed partial class TokenOwner
         var previous = slot.Detach();
         slot.Install(next);
         Activate(slot);
-        if (!bornEnded && operation.Links is { } links)
+        if (!bornEnded && operation.Links is { } links && AddLinks(slot, links))
         {
-            bornEnded = AddLinks(slot, links);
+            bornEnded = true;
+            bornCause = TokenEndCause.LinkCancelled;
         }
 
         // The previous source is ended before the wheel is told of the new deadline, which may fail.
         if (previous is not null)
         {
-            Retire(previous, operation);
+            Retire(previous, operation, slot, TokenEndCause.Renewed);
         }
 
         SetDeadline(slot, bornEnded ? DeadlineWheel.NoDeadline : deadline);
         if (bornEnded)
         {
-            EndCurrent(slot, operation);
+            EndCurrent(slot, operation, bornCause);
         }
 
         Finish(operation, token);
@@ -174,7 +180,7 @@ public sealed partial class TokenOwner
 
         if (operation.Timeout == TimeSpan.Zero)
         {
-            EndCurrent(slot, operation);
+            EndCurrent(slot, operation, TokenEndCause.TimedOut);
         }
         else
         {
@@ -192,7 +198,7 @@ public sealed partial class TokenOwner
         {
             _disposed = true;
             TokenRegistration.Remove(_outerRegistration);
-            EndAll(operation);
+            EndAll(operation, LifeEnded ? TokenEndCause.OwnerEnded : TokenEndCause.OwnerDisposed);
 
             // The wheel may be busy on its timer thread: wait for it to drop our deadlines, so that no
             // timer is left armed for this owner when the disposal is answered.
@@ -241,7 +247,7 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>Ends the slot's live token, if any, for <paramref name="operation"/> (null: no caller).</summary>
-    private void EndCurrent(TokenSlot slot, Operation? operation)
+    private void EndCurrent(TokenSlot slot, Operation? operation, TokenEndCause cause)
     {
         var source = slot.Detach();
         if (source is null)
@@ -250,7 +256,7 @@ public sealed partial class TokenOwner
         }
 
         Deactivate(slot);
-        Retire(source, operation, slot);
+        Retire(source, operation, slot, cause);
         SetDeadline(slot, DeadlineWheel.NoDeadline);
     }
 
@@ -267,11 +273,11 @@ public sealed partial class TokenOwner
         }
     }
 
-    private void EndAll(Operation operation)
+    private void EndAll(Operation operation, TokenEndCause cause)
     {
         while (_activeSlots is { } slot)
         {
-            EndCurrent(slot, operation);
+            EndCurrent(slot, operation, cause);
         }
     }
 
@@ -295,39 +301,45 @@ public sealed partial class TokenOwner
         }
     }
 
-    /// <summary>Cancels and disposes an ended source, here or where <see cref="CallbackPlacement"/> says.</summary>
-    private void Retire(CancellationTokenSource source, Operation? operation, TokenSlot? slot = null)
+    /// <summary>
+    /// Cancels and disposes an ended source of <paramref name="slot"/>, here or where
+    /// <see cref="CallbackPlacement"/> says.
+    /// </summary>
+    /// <remarks>
+    /// A dispatched end becomes the slot's <see cref="TokenSlot.PendingEnd"/>: every later reply about that
+    /// slot waits for it, so no caller is answered while a token its request replaced or ended (or one
+    /// ended before it) is still live, whoever ended it and whichever dispatched end runs first.
+    /// </remarks>
+    private void Retire(CancellationTokenSource source, Operation? operation, TokenSlot slot, TokenEndCause cause)
     {
+        // Before the source is cancelled, so that its own callbacks can read why.
+        MarkEnded(source, cause);
         if (_placement == CallbackPlacement.Inline)
         {
             CancelAndDispose(source, operation);
         }
         else if (operation is null)
         {
-            // Nobody waits for this end (a timeout or a link), so the slot remembers it: the next renew
-            // of the slot answers only after it, or that renew's caller could see the previous token live.
-            var retirement = new Retirement(this, source, null, null);
-            if (slot is not null)
-            {
-                slot.PendingEnd = retirement;
-            }
-
-            Dispatch(retirement);
+            // Nobody waits for this end (a timeout or a link); it still follows the slot's earlier end.
+            var retirement = new Retirement(this, source, null, null, after: slot.PeekPendingEnd());
+            slot.PendingEnd = retirement;
+            Interlocked.Increment(ref _outstanding);
+            Schedule(retirement);
         }
         else
         {
-            (operation.Dispatched ??= new List<CancellationTokenSource>(1)).Add(source);
+            (operation.Dispatched ??= new List<(CancellationTokenSource, TokenSlot)>(1)).Add((source, slot));
         }
     }
 
     /// <summary>
     /// Replies to <paramref name="operation"/>: at once, or after its dispatched retirements and, for a
-    /// renew, after the dispatched end of its slot's previous token.
+    /// request about one slot, after the dispatched ends of that slot still running.
     /// </summary>
     private void Finish(Operation operation, CancellationToken token = default, bool flag = false)
     {
         var dispatched = operation.Dispatched;
-        var after = operation.Kind == OperationKind.Renew ? operation.Slot!.TakePendingEnd() : null;
+        var after = operation.Kind is OperationKind.Dispose or OperationKind.CancelAll ? null : operation.Slot!.PeekPendingEnd();
         if (dispatched is null && after is null)
         {
             operation.Complete(token, flag);
@@ -337,6 +349,13 @@ public sealed partial class TokenOwner
         operation.Dispatched = null;
         var detached = operation.Detached;
         var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after);
+        if (dispatched is not null)
+        {
+            foreach (var (_, slot) in dispatched)
+            {
+                slot.PendingEnd = retirement;
+            }
+        }
 
         // Counted before anyone is answered: Completion must not complete while this is pending.
         Interlocked.Increment(ref _outstanding);
@@ -354,12 +373,6 @@ public sealed partial class TokenOwner
         {
             Schedule(retirement);
         }
-    }
-
-    private void Dispatch(Retirement retirement)
-    {
-        Interlocked.Increment(ref _outstanding);
-        Schedule(retirement);
     }
 
     private void Schedule(Retirement retirement)
@@ -507,7 +520,7 @@ public sealed partial class TokenOwner
             if (operation.Dispatched is { } taken)
             {
                 operation.Dispatched = null;
-                foreach (var source in taken)
+                foreach (var (source, _) in taken)
                 {
                     CancelAndDispose(source, null);
                 }
@@ -523,6 +536,7 @@ public sealed partial class TokenOwner
             }
         }
 
+        TryDecideEnd(endOfLife: false);
         _closed = true;
         _mailbox.Writer.TryComplete();
         if (!_disposed)
@@ -533,7 +547,7 @@ public sealed partial class TokenOwner
             {
                 try
                 {
-                    EndCurrent(slot, null);
+                    EndCurrent(slot, null, TokenEndCause.OwnerDisposed);
                 }
 #pragma warning disable CA1031 // The failure being handled may be the clock's: EndCurrent ends the source before it tells the wheel, which then drops the slot when it next looks.
                 catch (Exception)
@@ -590,16 +604,18 @@ public sealed partial class TokenOwner
 
         private readonly TokenOwner _owner;
         private readonly CancellationTokenSource? _source;
-        private readonly List<CancellationTokenSource>? _sources;
+        private readonly List<(CancellationTokenSource Source, TokenSlot Slot)>? _sources;
         private readonly Operation? _reply;
         private readonly CancellationToken _token;
         private readonly bool _flag;
         private readonly Retirement? _after;
 
-        // The retirement whose reply waits for this one to finish, or s_finished once it has.
-        private object? _next;
+        // The retirements whose replies wait for this one to finish (a stack linked through _sibling), or
+        // s_finished once it has.
+        private object? _followers;
+        private Retirement? _sibling;
 
-        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<CancellationTokenSource>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null)
+        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<(CancellationTokenSource Source, TokenSlot Slot)>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null)
         {
             _owner = owner;
             _source = source;
@@ -610,7 +626,7 @@ public sealed partial class TokenOwner
             _after = after;
         }
 
-        public bool IsFinished => Volatile.Read(ref _next) == s_finished;
+        public bool IsFinished => Volatile.Read(ref _followers) == s_finished;
 
         public void Run()
         {
@@ -621,28 +637,61 @@ public sealed partial class TokenOwner
 
             if (_sources is not null)
             {
-                foreach (var source in _sources)
+                foreach (var (source, _) in _sources)
                 {
                     _owner.CancelAndDispose(source, _reply);
                 }
             }
 
-            // Answer only after the earlier end this reply must follow; if it is still running, it
-            // answers for us when it finishes.
-            if (_after is not null && Interlocked.CompareExchange(ref _after._next, this, null) is null)
+            // Answer only after the earlier end this one must follow; if that is still running, it
+            // finishes this one when it finishes itself.
+            if (_after is null || !_after.TryAddFollower(this))
             {
-                return;
+                FinishChain(this);
             }
-
-            Finish();
         }
 
-        private void Finish()
+        private bool TryAddFollower(Retirement follower)
         {
-            _reply?.Complete(_token, _flag);
-            var next = Interlocked.Exchange(ref _next, s_finished);
-            _owner.ReleaseOutstanding();
-            (next as Retirement)?.Finish();
+            while (true)
+            {
+                var head = Volatile.Read(ref _followers);
+                if (head == s_finished)
+                {
+                    return false;
+                }
+
+                follower._sibling = (Retirement?)head;
+                if (Interlocked.CompareExchange(ref _followers, follower, head) == head)
+                {
+                    return true;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Finishes <paramref name="first"/> and then every retirement waiting on it, transitively, in a
+        /// loop rather than by recursion: a long chain of renews on a busy context must not overflow the stack.
+        /// </summary>
+        private static void FinishChain(Retirement first)
+        {
+            first._sibling = null;
+            var work = first;
+            while (work is not null)
+            {
+                var current = work;
+                work = current._sibling;
+                current._reply?.Complete(current._token, current._flag);
+                var followers = Interlocked.Exchange(ref current._followers, s_finished) as Retirement;
+                current._owner.ReleaseOutstanding();
+                while (followers is not null)
+                {
+                    var sibling = followers._sibling;
+                    followers._sibling = work;
+                    work = followers;
+                    followers = sibling;
+                }
+            }
         }
     }
 }

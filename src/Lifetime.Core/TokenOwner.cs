@@ -26,7 +26,11 @@ namespace Lifetime;
 /// <para>
 /// After <see cref="Dispose"/> or <see cref="DisposeAsync"/>, every token is cancelled and every source
 /// disposed. Renew requests and <see cref="CreateSlot"/> then fail with
-/// <see cref="ObjectDisposedException"/>; the cleanup members (<see cref="CancelAndDisposeAsync"/>,
+/// <see cref="ObjectDisposedException"/>: using an owner after disposing it is a bug. When the owner's
+/// life ends instead (its <see cref="TokenOwnerOptions.OuterToken"/> fires before any explicit disposal),
+/// it is disposed the same way, but a renew racing that end is no bug: it returns an already-cancelled
+/// token (<see cref="TokenEndCause.OwnerEnded"/>), and <see cref="CreateSlot"/> returns a slot whose
+/// renews do the same. In both cases the cleanup members (<see cref="CancelAndDisposeAsync"/>,
 /// <see cref="CancelAllAsync"/>, <see cref="Dispose"/>, <see cref="DisposeAsync"/>) complete as no-ops and
 /// <see cref="TouchAsync"/> returns <see langword="false"/>.
 /// </para>
@@ -58,7 +62,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     {
     }
 
-    /// <summary>Creates an owner bound to <paramref name="outerToken"/>: it disposes itself when that token is cancelled.</summary>
+    /// <summary>Creates an owner bound to <paramref name="outerToken"/>: its life ends when that token is cancelled (see <see cref="TokenOwnerOptions.OuterToken"/>).</summary>
     /// <param name="outerToken">The outer token, for example Unity's <c>destroyCancellationToken</c>.</param>
     public TokenOwner(CancellationToken outerToken)
         : this(new TokenOwnerOptions { OuterToken = outerToken })
@@ -134,11 +138,14 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     public bool IsCurrent(CancellationToken token) => _defaultSlot.IsCurrent(token);
 
     /// <summary>Creates another serial slot served by this owner's processing path.</summary>
-    /// <returns>A new slot with no token; retire it with <see cref="TokenSlot.DisposeAsync"/>, or let the owner's disposal end it.</returns>
-    /// <exception cref="ObjectDisposedException">The owner is disposed.</exception>
+    /// <returns>
+    /// A new slot with no token; retire it with <see cref="TokenSlot.DisposeAsync"/>, or let the owner's
+    /// disposal end it. After the owner's end of life, a slot whose renews return already-cancelled tokens.
+    /// </returns>
+    /// <exception cref="ObjectDisposedException">The owner was disposed explicitly.</exception>
     public TokenSlot CreateSlot()
     {
-        if (_closed)
+        if (_closed && !LifeEnded)
         {
             ThrowHelper.ThrowObjectDisposed(slot: false);
         }

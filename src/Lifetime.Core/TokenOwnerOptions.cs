@@ -60,14 +60,19 @@ public sealed class TokenOwnerOptions
     public SynchronizationContext? CallbackContext { get; set; }
 
     /// <summary>
-    /// Gets or sets an outer token the owner is bound to: when it is cancelled, the owner disposes itself
-    /// exactly as <see cref="TokenOwner.DisposeAsync"/> does (for example Unity's
-    /// <c>destroyCancellationToken</c> or a host's <c>ApplicationStopping</c>).
+    /// Gets or sets an outer token the owner is bound to (for example Unity's <c>destroyCancellationToken</c>
+    /// or a host's <c>ApplicationStopping</c>): when it is cancelled, the owner's life ends. It disposes
+    /// itself as <see cref="TokenOwner.DisposeAsync"/> does, ending every token with
+    /// <see cref="TokenEndCause.OwnerEnded"/>, but renews that race that end, or come after it, return an
+    /// already-cancelled token instead of throwing <see cref="ObjectDisposedException"/>, so that shutdown
+    /// races take the caller's ordinary cancellation path. If the owner was disposed explicitly first, it
+    /// stays disposed: the first of the two decides.
     /// </summary>
     /// <value>
     /// <see langword="default"/> (the default) binds to nothing. An outer token that is already cancelled
-    /// disposes the owner as soon as it is created. The owner's registration on the outer token holds it
-    /// only weakly and is removed when the owner is disposed.
+    /// ends the owner's life as soon as it is created. The owner's registration on the outer token keeps the
+    /// owner reachable, so that the outer token ends its tokens even when nothing else references the
+    /// owner (as a linked source would); it is removed when the owner is disposed.
     /// </value>
     public CancellationToken OuterToken { get; set; }
 

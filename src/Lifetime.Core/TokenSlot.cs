@@ -34,7 +34,6 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     private CancellationTokenSource? _source; // also read, volatile, by IsCurrent
     private int _generation;
     private LinkRegistration? _links;
-    private WeakReference<TokenSlot>? _weakSelf;
     private bool _retired;
 
     internal TokenSlot(TokenOwner owner, bool isDefault)
@@ -57,8 +56,8 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     internal int WheelBucket = -1;
     internal int WheelQueued;
 
-    // With a dispatched placement, the end of this slot's last token that nobody awaited (a timeout or a
-    // link), until the next renew takes it (processing path only).
+    // With a dispatched placement, the last dispatched end of one of this slot's tokens; replies about
+    // the slot wait for it while it runs (processing path only).
     internal TokenOwner.Retirement? PendingEnd;
 
     // The owner's list of slots holding a live source (processing path only).
@@ -83,8 +82,11 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <see cref="CancellationToken.IsCancellationRequested"/> and its source is disposed.
     /// </returns>
     /// <exception cref="ObjectDisposedException">
-    /// The slot was retired or its owner disposed: thrown at once when that was already requested,
-    /// otherwise the returned task faults with it. Nothing changes.
+    /// The slot was retired or its owner disposed explicitly: thrown at once when that was already
+    /// requested, otherwise the returned task faults with it. Nothing changes. After the owner's end of
+    /// life (its <see cref="TokenOwnerOptions.OuterToken"/> fired first), a renew does not throw: it returns
+    /// an already-cancelled token whose <see cref="TokenOwner.GetEndCause"/> is
+    /// <see cref="TokenEndCause.OwnerEnded"/>, and creates no source.
     /// </exception>
     /// <exception cref="AggregateException">
     /// Strict mode only (<see cref="TokenOwnerOptions.ThrowOnCancelException"/>): a callback of the
@@ -124,11 +126,11 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// </summary>
     /// <param name="links">
     /// The tokens to follow. Tokens that cannot be cancelled are ignored; an already cancelled one makes
-    /// the new token born cancelled. The array is copied; changing it later has no effect.
+    /// the new token born cancelled. An empty array makes this a plain <see cref="RenewAsync"/>, so code
+    /// with optional links needs no branch. The array is copied; changing it later has no effect.
     /// </param>
     /// <returns>The new token.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="links"/> is empty.</exception>
     /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>.</exception>
     /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
     public ValueTask<CancellationToken> RenewLinkedAsync(params CancellationToken[] links)
@@ -143,11 +145,10 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// comes first.
     /// </summary>
     /// <param name="timeout">As for <see cref="RenewAfterAsync"/>.</param>
-    /// <param name="links">As for <see cref="RenewLinkedAsync"/>.</param>
+    /// <param name="links">As for <see cref="RenewLinkedAsync"/>; an empty array makes this a plain <see cref="RenewAfterAsync"/>.</param>
     /// <returns>The new token.</returns>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RenewAfterAsync"/>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="links"/> is empty.</exception>
     /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>.</exception>
     /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
     public ValueTask<CancellationToken> RenewLinkedAfterAsync(TimeSpan timeout, params CancellationToken[] links)
@@ -169,8 +170,9 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <paramref name="source"/> was already handed to an owner (this one or another).
     /// </exception>
     /// <exception cref="ObjectDisposedException">
-    /// <paramref name="source"/> is already disposed, or as for <see cref="RenewAsync"/>. When the request
-    /// fails this way, ownership does not pass: the source is left untouched and is the caller's again.
+    /// <paramref name="source"/> is already disposed (then it is left untouched), or as for
+    /// <see cref="RenewAsync"/>: the slot was retired or the owner disposed, in which case
+    /// <paramref name="source"/> is disposed, as ownership passed with the call.
     /// </exception>
     /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>.</exception>
     public ValueTask<CancellationToken> RenewOwnedAsync(CancellationTokenSource source)
@@ -265,8 +267,9 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <exception cref="AggregateException">Strict mode only, first call only: a callback of the ended token threw.</exception>
     public ValueTask DisposeAsync()
     {
-        if (_isDefault)
+        if (_isDefault || Owner.LifeEnded)
         {
+            // After the end of life a retirement changes nothing: renews keep getting cancelled tokens.
             return default;
         }
 
@@ -284,7 +287,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only, not from the processing path: callbacks of the slot's token threw.</exception>
     public void Dispose()
     {
-        if (_isDefault)
+        if (_isDefault || Owner.LifeEnded)
         {
             return;
         }
@@ -296,9 +299,10 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <summary>Whether a renew must be refused at the call site.</summary>
     internal bool IsClosedForRenew => _retireRequested || Owner.IsClosed;
 
-    internal bool IsDefault => _isDefault;
+    /// <summary>Whether the slot was retired explicitly (its Dispose was called before the owner's end of life).</summary>
+    internal bool IsRetireRequested => _retireRequested;
 
-    internal WeakReference<TokenSlot> WeakSelf => _weakSelf ??= new WeakReference<TokenSlot>(this);
+    internal bool IsDefault => _isDefault;
 
     /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
     internal void Install(CancellationTokenSource source)
@@ -340,12 +344,18 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 
     internal void MarkRetired() => _retired = true;
 
-    /// <summary>The pending end a renew of this slot must answer after, if it has not finished yet.</summary>
-    internal TokenOwner.Retirement? TakePendingEnd()
+    /// <summary>
+    /// The dispatched end a reply about this slot must follow, if it has not finished yet; a finished one
+    /// is forgotten here, so that it holds no sources. Processing path only.
+    /// </summary>
+    internal TokenOwner.Retirement? PeekPendingEnd()
     {
-        var pending = PendingEnd;
-        PendingEnd = null;
-        return pending is { IsFinished: false } ? pending : null;
+        if (PendingEnd is { IsFinished: true })
+        {
+            PendingEnd = null;
+        }
+
+        return PendingEnd;
     }
 
     // The slot is its own deadline message: the wheel posts the slot when its deadline falls due.
@@ -359,19 +369,15 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
         }
     }
 
-    private static CancellationToken[] CopyLinks(CancellationToken[] links, string paramName)
+    /// <summary>A private copy of the links, or <see langword="null"/> for none: an empty array is a plain renew.</summary>
+    private static CancellationToken[]? CopyLinks(CancellationToken[] links, string paramName)
     {
         if (links is null)
         {
             ThrowHelper.ThrowArgumentNull(paramName);
         }
 
-        if (links.Length == 0)
-        {
-            ThrowHelper.ThrowNoLinks(paramName);
-        }
-
-        return (CancellationToken[])links.Clone();
+        return links.Length == 0 ? null : (CancellationToken[])links.Clone();
     }
 
     // The largest timeout CancelAfter and System.Threading.Timer accept; kept so that a timeout valid for

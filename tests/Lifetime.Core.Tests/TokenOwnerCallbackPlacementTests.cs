@@ -131,6 +131,73 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         counter.AssertBalanced();
     }
 
+    public static TheoryData<string> EndsWithAnAwaitingCaller => new() { "CancelAndDispose", "CancelAll", "TouchZero", "Renew" };
+
+    [Theory]
+    [MemberData(nameof(EndsWithAnAwaitingCaller))]
+    public async Task Dispatched_RenewAfterAnEndNotRunYet_AnswersOnlyOnceThatTokenIsCancelled(string end)
+    {
+        var context = new QueueOnlyContext();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var first = owner.RenewAsync();
+        context.RunAll();
+        var t0 = await first.Within();
+
+        var ending = end switch
+        {
+            "CancelAndDispose" => owner.CancelAndDisposeAsync(),
+            "CancelAll" => owner.CancelAllAsync(),
+            "TouchZero" => new ValueTask(owner.TouchAsync(TimeSpan.Zero).AsTask()),
+            _ => new ValueTask(owner.RenewAsync().AsTask()),
+        };
+
+        // Asked of the value task itself: a Task made from it completes later, on the pool.
+        var renew = owner.RenewAsync();
+
+        // The end of t0 is dispatched but has not run: no reply may claim it has.
+        Assert.False(t0.IsCancellationRequested);
+        Assert.False(renew.IsCompleted);
+        Assert.False(ending.IsCompleted);
+
+        context.RunAll();
+        await ending.Within();
+        var t2 = await renew.Within();
+        Assert.True(t0.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(t2));
+
+        var disposing = owner.DisposeAsync().AsTask();
+        context.RunAll();
+        await disposing.Within();
+    }
+
+    [Fact]
+    public async Task Dispatched_SecondRenewWhoseEndFinishesFirst_AnswersAfterTheFirstRenewsEnd()
+    {
+        var context = new QueueOnlyContext();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var first = owner.RenewAsync();
+        context.RunAll();
+        var t0 = await first.Within();
+
+        var r1 = owner.RenewAsync(); // ends t0: dispatched, queued first
+        var r2 = owner.RenewAsync(); // ends t1: dispatched, queued second
+
+        // Run only the second end: R2 must still wait for the end of t0, or it would answer while the
+        // token R1 replaced is live.
+        context.RunNewest();
+        Assert.False(t0.IsCancellationRequested);
+        Assert.False(r2.IsCompleted);
+
+        context.RunAll();
+        await r1.Within();
+        await r2.Within();
+        Assert.True(t0.IsCancellationRequested);
+
+        var disposing = owner.DisposeAsync().AsTask();
+        context.RunAll();
+        await disposing.Within();
+    }
+
     private TokenOwner Create(CallbackPlacement placement) => new(new TokenOwnerOptions
     {
         CallbackPlacement = placement,

@@ -67,18 +67,6 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
-    public async Task RenewLinkedAsync_EmptyArray_ThrowsArgumentAndQueuesNothing()
-    {
-        var counter = new SourceCounter();
-        await using var owner = new TokenOwner(counter.Options());
-
-        var ex = Assert.Throws<ArgumentException>(() => { _ = owner.RenewLinkedAsync(); });
-        Assert.Equal("links", ex.ParamName);
-        Assert.Throws<ArgumentException>(() => { _ = owner.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1)); });
-        Assert.Equal(0, counter.Created);
-    }
-
-    [Fact]
     public async Task RenewOwnedAsync_Null_ThrowsArgumentNull()
     {
         await using var owner = new TokenOwner();

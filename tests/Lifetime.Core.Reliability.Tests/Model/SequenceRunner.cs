@@ -357,21 +357,17 @@ public sealed class SequenceRunner
         {
             refusal = typeof(ArgumentNullException);
         }
-        else if (step.Kind is StepKind.RenewLinked or StepKind.RenewLinkedAfter && links!.Length == 0)
-        {
-            refusal = typeof(ArgumentException);
-        }
         else if (step.Kind == StepKind.RenewOwned && source is null)
         {
             refusal = typeof(ArgumentNullException);
         }
-        else if (_model.RefusesRenew(slot))
-        {
-            refusal = typeof(ObjectDisposedException);
-        }
         else if (step.Kind == StepKind.RenewOwned && _ownedSources.Contains(source!))
         {
             refusal = typeof(InvalidOperationException);
+        }
+        else if (_model.RefusesRenew(slot))
+        {
+            refusal = typeof(ObjectDisposedException);
         }
         else if (step.Kind == StepKind.RenewOwned && step.Source == SourceChoice.Disposed)
         {
@@ -383,9 +379,14 @@ public sealed class SequenceRunner
             Expect(step, refusal, thrown);
             if (source is not null && !_ownedSources.Contains(source))
             {
-                // Refused: still the caller's, untouched (unless the caller disposed it first).
+                // Refused by a disposed owner or retired slot: ownership passed with the call, so the
+                // owner disposed it. Refused as invalid input: still the caller's, untouched.
                 Assert.False(source.IsCancellationRequested, "A refused source was cancelled.");
-                if (source.DisposeCalls == 0)
+                if (refusal == typeof(ObjectDisposedException) && step.Source != SourceChoice.Disposed)
+                {
+                    Assert.Equal(1, source.DisposeCalls);
+                }
+                else if (source.DisposeCalls == 0)
                 {
                     source.Dispose();
                 }

@@ -132,21 +132,26 @@ public sealed class Guarantee8BadInputTests
     }
 
     [Fact]
-    public async Task RenewLinkedAsync_EmptyArray_ThrowsArgumentExceptionAtCallSiteNothingQueued()
+    public async Task RenewLinkedAsync_EmptyArray_IsAPlainRenew()
     {
-        var factory = new TrackingFactory();
-        var (owner, slot, main, other) = await LiveOwnerAsync(factory);
-        var e1 = Assert.ThrowsAny<ArgumentException>(() => { _ = owner.RenewLinkedAsync(); });
-        var e2 = Assert.ThrowsAny<ArgumentException>(() => { _ = slot.RenewLinkedAsync(Array.Empty<CancellationToken>()); });
-        var e3 = Assert.ThrowsAny<ArgumentException>(() => { _ = owner.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1)); });
-        var e4 = Assert.ThrowsAny<ArgumentException>(() => { _ = slot.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), []); });
-        foreach (var e in new[] { e1, e2, e3, e4 })
-        {
-            Assert.IsNotType<ArgumentNullException>(e);
-            Assert.IsNotType<ArgumentOutOfRangeException>(e);
-        }
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var slot = owner.CreateSlot();
 
-        await AssertNothingChangedAsync(factory, owner, slot, main, other);
+        var before = await owner.RenewAsync().Within();
+        var plain = await owner.RenewLinkedAsync().Within();
+        Assert.True(before.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(plain));
+        Assert.Null(owner.DefaultSlotForTests.FirstLink);
+
+        var timed = await slot.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), []).Within();
+        var alsoTimed = await owner.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), Array.Empty<CancellationToken>()).Within();
+        Assert.True(plain.IsCancellationRequested);
+        time.Advance(TimeSpan.FromMilliseconds(900));
+        Assert.False(timed.IsCancellationRequested);
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        await Bounded.Cancelled(timed);
+        await Bounded.Cancelled(alsoTimed);
     }
 
     [Fact]

@@ -108,41 +108,140 @@ public sealed class Guarantee9LeakTests
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference AbandonLinkedOwner(CancellationToken link, CancellationToken outer, bool throughOptions)
+    public static TheoryData<string, CallbackPlacement> Triggers => new()
     {
-        var owner = throughOptions
-            ? new TokenOwner(new TokenOwnerOptions { OuterToken = outer, CallbackPlacement = CallbackPlacement.ThreadPool })
-            : new TokenOwner(outer);
-        var slot = owner.CreateSlot();
-        if (!slot.RenewLinkedAsync(link).AsTask().Wait(Bounded.Limit) || !owner.RenewLinkedAsync(link, outer).AsTask().Wait(Bounded.Limit))
+        { "outer", CallbackPlacement.Inline },
+        { "link", CallbackPlacement.Inline },
+        { "deadline", CallbackPlacement.Inline },
+        { "outer", CallbackPlacement.ThreadPool },
+        { "link", CallbackPlacement.ThreadPool },
+        { "deadline", CallbackPlacement.ThreadPool },
+    };
+
+    [Theory]
+    [MemberData(nameof(Triggers))]
+    public async Task AbandonedOwner_TriggerFiresAfterCollections_PollersTokenStillCancelled(string trigger, CallbackPlacement placement)
+    {
+        // A newcomer's poller: the owner is created in a method, hands its token out and goes out of scope.
+        var time = new ManualTimeProvider();
+        using var stopping = new CancellationTokenSource();
+        var token = await Task.Run(() => StartPoller(trigger, placement, stopping.Token, time)).Within();
+        ForceCollections();
+
+        switch (trigger)
         {
-            throw new TimeoutException("renew did not complete");
+            case "deadline":
+                time.Advance(TimeSpan.FromSeconds(31));
+                break;
+            default:
+                stopping.Cancel();
+                break;
         }
 
-        return new WeakReference(owner);
+        await Bounded.Cancelled(token);
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AbandonedOwner_LinksOnLongLivedTokens_Collectable(bool throughOptions)
+    [MemberData(nameof(Triggers))]
+    public async Task AbandonedOwner_TriggerPending_StaysReachableThenCollectableOnceItFired(string trigger, CallbackPlacement placement)
     {
-        using var link = new CancellationTokenSource();
-        using var outer = new CancellationTokenSource();
-        var weak = await Task.Run(() => AbandonLinkedOwner(link.Token, outer.Token, throughOptions)).Within();
-        await Bounded.Until(
-            () =>
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
-                return !weak.IsAlive;
-            },
-            "the abandoned owner is collected");
+        var time = new ManualTimeProvider();
+        using var stopping = new CancellationTokenSource();
+        var (weak, token) = await Task.Run(() => AbandonWithTrigger(trigger, placement, stopping.Token, time)).Within();
 
-        // The long-lived tokens still work and nothing throws into their canceller.
-        Assert.Null(Record.Exception(() => link.Cancel()));
-        Assert.Null(Record.Exception(() => outer.Cancel()));
+        ForceCollections();
+        Assert.True(weak.IsAlive, $"an owner whose {trigger} can still end its token must stay reachable");
+
+        if (trigger == "deadline")
+        {
+            time.Advance(TimeSpan.FromSeconds(31));
+        }
+        else
+        {
+            stopping.Cancel();
+        }
+
+        await Bounded.Cancelled(token);
+        await CollectedEventually(weak);
     }
+
+    [Theory]
+    [MemberData(nameof(Triggers))]
+    public async Task AbandonedOwner_TriggerRemovedByDispose_Collectable(string trigger, CallbackPlacement placement)
+    {
+        var time = new ManualTimeProvider();
+        using var stopping = new CancellationTokenSource();
+        var weak = await Task.Run(async () =>
+        {
+            var (reference, _) = AbandonWithTrigger(trigger, placement, stopping.Token, time);
+            await ((TokenOwner)reference.Target!).DisposeAsync().Within();
+            return reference;
+        }).Within();
+
+        await CollectedEventually(weak);
+        Assert.False(stopping.IsCancellationRequested);
+    }
+
+    [Theory]
+    [InlineData(CallbackPlacement.Inline)]
+    [InlineData(CallbackPlacement.ThreadPool)]
+    public async Task AbandonedOwner_NoTrigger_Collectable(CallbackPlacement placement)
+    {
+        var weak = await Task.Run(() => AbandonPlainOwner(placement)).Within();
+
+        await CollectedEventually(weak);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CancellationToken StartPoller(string trigger, CallbackPlacement placement, CancellationToken stopping, TimeProvider time) =>
+        AbandonWithTrigger(trigger, placement, stopping, time).Token;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (WeakReference Owner, CancellationToken Token) AbandonWithTrigger(string trigger, CallbackPlacement placement, CancellationToken stopping, TimeProvider time)
+    {
+        var options = new TokenOwnerOptions { CallbackPlacement = placement, TimeProvider = time };
+        if (trigger == "outer")
+        {
+            options.OuterToken = stopping;
+        }
+
+        var owner = new TokenOwner(options);
+        var renew = trigger switch
+        {
+            "outer" => owner.RenewAsync(),
+            "link" => owner.RenewLinkedAsync(stopping),
+            _ => owner.RenewAfterAsync(TimeSpan.FromSeconds(30)),
+        };
+        var token = renew.AsTask().WaitAsync(Bounded.Limit).GetAwaiter().GetResult();
+        return (new WeakReference(owner), token);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference AbandonPlainOwner(CallbackPlacement placement)
+    {
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = placement });
+        var slot = owner.CreateSlot();
+        _ = owner.RenewAsync().AsTask().WaitAsync(Bounded.Limit).GetAwaiter().GetResult();
+        _ = slot.RenewAsync().AsTask().WaitAsync(Bounded.Limit).GetAwaiter().GetResult();
+        return new WeakReference(owner);
+    }
+
+    private static void ForceCollections()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        GC.Collect();
+    }
+
+    private static Task CollectedEventually(WeakReference weak) => Bounded.Until(
+        () =>
+        {
+            ForceCollections();
+            return !weak.IsAlive;
+        },
+        "the owner is collected");
 }

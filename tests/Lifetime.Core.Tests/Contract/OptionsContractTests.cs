@@ -113,7 +113,7 @@ public sealed class OptionsContractTests
     }
 
     [Fact]
-    public async Task OuterToken_Cancelled_OwnerDisposesItself()
+    public async Task OuterToken_Cancelled_OwnerEndsItsLife()
     {
         using var outer = new CancellationTokenSource();
         var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = outer.Token });
@@ -124,9 +124,9 @@ public sealed class OptionsContractTests
         await owner.Completion.Within();
         Assert.True(a.IsCancellationRequested);
         Assert.True(b.IsCancellationRequested);
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await owner.RenewAsync());
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await slot.RenewAsync());
-        Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
+        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
+        Assert.True((await slot.RenewAsync().Within()).IsCancellationRequested);
+        Assert.True((await owner.CreateSlot().RenewAsync().Within()).IsCancellationRequested);
         await owner.DisposeAsync().Within();
         owner.Dispose();
         await owner.CancelAllAsync().Within();
@@ -141,16 +141,16 @@ public sealed class OptionsContractTests
         outer.Cancel();
         await owner.Completion.Within();
         Assert.True(token.IsCancellationRequested);
-        Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
+        Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(token));
     }
 
     [Fact]
-    public async Task OuterToken_AlreadyCancelled_OwnerDisposedAtCreation()
+    public async Task OuterToken_AlreadyCancelled_OwnerEndedAtCreation()
     {
         var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = new CancellationToken(true) });
         await owner.Completion.Within();
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await owner.RenewAsync());
-        Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
+        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
+        Assert.True((await owner.CreateSlot().RenewAsync().Within()).IsCancellationRequested);
     }
 
     [Fact]

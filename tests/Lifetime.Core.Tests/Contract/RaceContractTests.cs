@@ -47,7 +47,7 @@ public sealed class RaceContractTests
     }
 
     [Fact]
-    public async Task RenewOwnedAsync_RacingDispose_SuccessMeansOwnedFailureMeansUntouched()
+    public async Task RenewOwnedAsync_RacingDispose_SuccessMeansOwnedFailureMeansDisposedUncancelled()
     {
         for (var round = 0; round < 200; round++)
         {
@@ -61,9 +61,22 @@ public sealed class RaceContractTests
                 for (var i = 0; i < sources.Length; i++)
                 {
                     sources[i] = new TrackedSource();
+                    TokenSlot slot;
                     try
                     {
-                        outcomes[i] = owner.CreateSlot().RenewOwnedAsync(sources[i]).AsTask();
+                        slot = owner.CreateSlot();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The source was never handed over: it stays the caller's.
+                        sources[i].Dispose();
+                        outcomes[i] = Task.FromException<CancellationToken>(new ObjectDisposedException("slot"));
+                        continue;
+                    }
+
+                    try
+                    {
+                        outcomes[i] = slot.RenewOwnedAsync(sources[i]).AsTask();
                     }
                     catch (ObjectDisposedException e)
                     {
@@ -84,8 +97,9 @@ public sealed class RaceContractTests
                 }
                 else
                 {
+                    // Refused by the disposal: ownership passed with the call, so the owner disposed it.
                     Assert.IsType<ObjectDisposedException>(outcome);
-                    Assert.Equal(0, sources[i].DisposeCalls);
+                    Assert.Equal(1, sources[i].DisposeCalls);
                     Assert.False(sources[i].IsCancellationRequested);
                 }
             }

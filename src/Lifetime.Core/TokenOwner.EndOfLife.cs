@@ -1,0 +1,154 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Lifetime;
+
+// How an owner ends (an explicit disposal or the end of its life), and why each of its tokens ended.
+public sealed partial class TokenOwner
+{
+    private const int Alive = 0;
+    private const int Disposed = 1;
+    private const int LifeOver = 2;
+
+    // How the owner ended, decided once by whichever comes first: an explicit Dispose (or a processing
+    // failure) or the end of its life (the outer token). Written by any thread, with a CAS.
+    private int _end;
+
+    // Stands for this owner in the sources it made and in their end marks, which a caller may hold long
+    // after the owner is gone: a token must not keep its owner reachable.
+    private readonly object _identity = new();
+
+    // This owner's EndMark per cause, made on first use (any thread).
+    private EndMark?[]? _endMarks;
+
+    // The one already-cancelled token every renew gets after the end of life, made on first use.
+    private StrongBox<CancellationToken>? _endOfLifeToken;
+
+    /// <summary>
+    /// Tells why <paramref name="token"/> ended, for any token that any slot of this owner handed out, for
+    /// as long as the caller holds the token.
+    /// </summary>
+    /// <param name="token">A token returned by this owner or one of its slots.</param>
+    /// <returns>
+    /// <see cref="TokenEndCause.Live"/> while the token is its slot's live token; the cause once it has
+    /// ended (recorded before its source is cancelled, so the token's own callbacks can read it);
+    /// <see cref="TokenEndCause.Unknown"/> for a token this owner did not hand out, including another
+    /// owner's tokens and <see cref="CancellationToken.None"/>.
+    /// </returns>
+    /// <remarks>
+    /// Thread-safe; takes no lock, sends no message and never throws, also after disposal. Tokens of
+    /// sources handed over with <see cref="RenewOwnedAsync"/> or made by
+    /// <see cref="TokenOwnerOptions.SourceFactory"/> answer as well, through a weak table.
+    /// </remarks>
+    public TokenEndCause GetEndCause(CancellationToken token)
+    {
+        var source = TokenSourceAccess.SourceOf(token);
+        var end = source switch
+        {
+            null => null,
+            OwnedSource owned => Volatile.Read(ref owned.End),
+            _ => SourceOwnership.EndOf(source),
+        };
+
+        return end switch
+        {
+            EndMark mark when mark.Owner == _identity => mark.Cause,
+            not null when end == _identity => TokenEndCause.Live,
+            _ => TokenEndCause.Unknown,
+        };
+    }
+
+    /// <summary>Whether the owner's life ended (its outer token fired) before any explicit disposal.</summary>
+    internal bool LifeEnded => Volatile.Read(ref _end) == LifeOver;
+
+    /// <summary>Decides how the owner ends, if nothing decided it yet; false when something already had.</summary>
+    private bool TryDecideEnd(bool endOfLife) => Interlocked.CompareExchange(ref _end, endOfLife ? LifeOver : Disposed, Alive) == Alive;
+
+    /// <summary>Records why <paramref name="source"/> ends. Processing path, before the source is cancelled.</summary>
+    private void MarkEnded(CancellationTokenSource source, TokenEndCause cause)
+    {
+        var mark = MarkFor(cause);
+        if (source is OwnedSource owned)
+        {
+            Volatile.Write(ref owned.End, mark);
+        }
+        else
+        {
+            SourceOwnership.SetEnd(source, mark);
+        }
+    }
+
+    private EndMark MarkFor(TokenEndCause cause)
+    {
+        var marks = Volatile.Read(ref _endMarks);
+        if (marks is null)
+        {
+            var created = new EndMark?[(int)TokenEndCause.OwnerEnded + 1];
+            marks = Interlocked.CompareExchange(ref _endMarks, created, null) ?? created;
+        }
+
+        var mark = Volatile.Read(ref marks[(int)cause]);
+        if (mark is null)
+        {
+            var created = new EndMark(_identity, cause);
+            mark = Interlocked.CompareExchange(ref marks[(int)cause], created, null) ?? created;
+        }
+
+        return mark;
+    }
+
+    /// <summary>A source from the user's factory, claimed so that its token's end cause can be told.</summary>
+    private CancellationTokenSource CreateWithFactory(Func<CancellationTokenSource> factory)
+    {
+        var source = factory() ?? throw ThrowHelper.CreateFactoryReturnedNull();
+        SourceOwnership.TryClaim(source, _identity);
+        return source;
+    }
+
+    /// <summary>
+    /// The answer to a renew after the end of life: an already-cancelled token, and no new source. A source
+    /// handed over with RenewOwned is ended instead, and its token is the answer. From the processing path
+    /// with its <paramref name="operation"/>, or from a call site with none (exceptions then reported).
+    /// </summary>
+    private CancellationToken EndOfLifeToken(CancellationTokenSource? owned, Operation? operation)
+    {
+        if (owned is not null)
+        {
+            var token = owned.Token;
+            MarkEnded(owned, TokenEndCause.OwnerEnded);
+            CancelAndDispose(owned, operation);
+            return token;
+        }
+
+        var shared = Volatile.Read(ref _endOfLifeToken);
+        if (shared is null)
+        {
+            var source = new OwnedSource(MarkFor(TokenEndCause.OwnerEnded));
+            var created = new StrongBox<CancellationToken>(source.Token);
+            source.Cancel();
+            source.Dispose();
+            shared = Interlocked.CompareExchange(ref _endOfLifeToken, created, null) ?? created;
+        }
+
+        return shared.Value;
+    }
+
+    /// <summary>
+    /// A renew refused at its call site: after the end of life it gets an already-cancelled token; after
+    /// an explicit disposal (or on a retired slot) it throws, disposing a source handed over with it.
+    /// </summary>
+    private ValueTask<CancellationToken> RefuseRenew(TokenSlot slot, CancellationTokenSource? owned)
+    {
+        if (!slot.IsRetireRequested && LifeEnded)
+        {
+            return new ValueTask<CancellationToken>(EndOfLifeToken(owned, null));
+        }
+
+        // Ownership passed with the call, as with the seed's helper: the source is disposed, not leaked.
+        owned?.Dispose();
+        ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
+        return default;
+    }
+}

@@ -26,7 +26,7 @@ public sealed class EndOfLifeTests : LifetimeSpec
 
     public static readonly TheoryData<string> Routes = new() { LateWorkers.Context, LateWorkers.Receive, LateWorkers.Untyped };
 
-    [Theory(Skip = "needs Core end of life")]
+    [Theory]
     [MemberData(nameof(RoutesAndEnds))]
     public async Task LateRenew_AfterIncarnationEnded_CompletesWithCancelledToken(string route, string end)
     {
@@ -42,7 +42,9 @@ public sealed class EndOfLifeTests : LifetimeSpec
 
         var renewed = await ExpectMsgAsync<LateRenewed>(Bound);
         Assert.True(renewed.Token.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.OwnerEnded, renewed.Owner.GetEndCause(renewed.Token));
         Assert.True(live.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.OwnerEnded, renewed.Owner.GetEndCause(live)); // ended by the end of life, not a Dispose
         Assert.False(renewed.Owner.IsCurrent(renewed.Token));
         await renewed.Owner.Completion.WaitAsync(Bound);
         Assert.Equal(0, Counter.Live); // the late renew created no source
@@ -56,10 +58,13 @@ public sealed class EndOfLifeTests : LifetimeSpec
         await ExpectMsgAsync<Constructed>(Bound);
         var live = await RenewAsync(actor);
 
+        var owner = await actor.Ask<TokenOwner>(Cmd.Owner, Bound);
+
         actor.Tell(LateWorkers.DisposeThenRenew);
 
         Assert.IsType<ObjectDisposedException>(await ExpectMsgAsync<Exception>(Bound));
         Assert.True(live.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.OwnerDisposed, owner.GetEndCause(live));
         Assert.Equal(0, Counter.Live);
     }
 

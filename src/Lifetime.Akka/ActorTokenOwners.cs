@@ -17,9 +17,12 @@ namespace Lifetime.Akka;
 /// system's <see cref="ExtendedActorSystem.ActorPipelineResolver"/>. Akka's <c>ActorCell</c> runs that
 /// pipeline for every actor, whatever its base class: <c>BeforeIncarnated</c> right after
 /// <see cref="ActorBase.AroundPreRestart"/> (restart, before the next incarnation is constructed) and right
-/// after <see cref="ActorBase.AroundPostStop"/> (stop). The plugin disposes the incarnation's owner there, so
+/// after <see cref="ActorBase.AroundPostStop"/> (stop). The plugin ends the incarnation's owner there, so
 /// every token it issued is cancelled before the next constructor runs and no owner outlives its actor, even
-/// when the actor overrides <c>PreRestart</c> or <c>PostStop</c> without calling base.
+/// when the actor overrides <c>PreRestart</c> or <c>PostStop</c> without calling base. That end is an end of
+/// life (the owner's <see cref="TokenOwnerOptions.OuterToken"/> fires), not an explicit disposal: a renew
+/// that races it, from a <c>PipeTo</c> continuation or any code still holding the owner, completes with an
+/// already-cancelled token instead of throwing <see cref="ObjectDisposedException"/>.
 /// </para>
 /// <para>
 /// Akka resolves an actor type's plugin pipeline once and caches it, and its plugin list is not safe to
@@ -40,6 +43,13 @@ public sealed class ActorTokenOwners : IExtension
     internal ActorTokenOwners(ExtendedActorSystem system)
     {
         system.ActorPipelineResolver.Register(new IncarnationPlugin(this));
+
+        // Installed by Akka.Hosting's WithTokenOwners: the options are known before any actor exists.
+        var setup = system.Settings.Setup.Get<TokenOwnersSetup>();
+        if (setup.HasValue)
+        {
+            _optionsFactory = setup.Value.CreateOptionsFactory(system);
+        }
     }
 
     /// <summary>
@@ -48,7 +58,10 @@ public sealed class ActorTokenOwners : IExtension
     /// </summary>
     /// <value>
     /// <see langword="null"/> (the default) creates owners with default options. Read each time an owner is
-    /// created, on the thread of the actor that asks for it; owners already created keep their options.
+    /// created, on the thread of the actor that asks for it; owners already created keep their options. The
+    /// returned instance is copied, never changed, so one instance may serve every actor; its
+    /// <see cref="TokenOwnerOptions.OuterToken"/>, if any, is linked with the incarnation's life (either
+    /// ends the owner).
     /// </value>
     public Func<TokenOwnerOptions?>? OptionsFactory
     {
@@ -91,20 +104,20 @@ public sealed class ActorTokenOwners : IExtension
     internal TokenOwner GetOwner(IActorContext context)
     {
         var incarnation = _incarnations.GetValue(context, static _ => new Incarnation());
-        if (incarnation.Owner is null)
+        var existed = incarnation.Owner.HasOwner;
+        var owner = incarnation.Owner.GetOrCreate(this, static owners => owners.OptionsFactory?.Invoke());
+        if (!existed)
         {
-            incarnation.Owner = new TokenOwner(OptionsFactory?.Invoke());
-
             // Created while an incarnation is live: it belongs to that one. Created in a constructor (no live
             // incarnation yet): the plugin binds it when the instance is incarnated.
             incarnation.OwnerActor = incarnation.Current;
         }
 
-        return incarnation.Owner;
+        return owner;
     }
 
     /// <summary>Whether the incarnation behind <paramref name="context"/> holds an owner (test hook).</summary>
-    internal bool HasOwner(IActorContext context) => _incarnations.TryGetValue(context, out var incarnation) && incarnation.Owner is not null;
+    internal bool HasOwner(IActorContext context) => _incarnations.TryGetValue(context, out var incarnation) && incarnation.Owner.HasOwner;
 
     /// <summary>Called by the plugin after <paramref name="actor"/> was constructed. Actor thread only.</summary>
     internal void OnIncarnated(ActorBase actor, IActorContext context)
@@ -114,14 +127,14 @@ public sealed class ActorTokenOwners : IExtension
             return;
         }
 
-        if (incarnation.Owner is not null && incarnation.OwnerActor is not null && !ReferenceEquals(incarnation.OwnerActor, actor))
+        if (incarnation.Owner.HasOwner && incarnation.OwnerActor is not null && !ReferenceEquals(incarnation.OwnerActor, actor))
         {
             // The previous incarnation's end was never reported: Akka skips the plugin pipeline when
             // PreRestart throws. Its tokens must not live on into this incarnation.
             EndOwner(incarnation);
         }
 
-        incarnation.OwnerActor ??= incarnation.Owner is null ? null : actor;
+        incarnation.OwnerActor ??= incarnation.Owner.HasOwner ? actor : null;
         incarnation.Current = actor;
     }
 
@@ -141,7 +154,7 @@ public sealed class ActorTokenOwners : IExtension
         // The entry itself stays: after a stop it holds nothing and dies with the cell (the table is weak);
         // after a restart the next incarnation reuses it.
         incarnation.Current = null;
-        if (incarnation.Owner is not null && (incarnation.OwnerActor is null || ReferenceEquals(incarnation.OwnerActor, actor)))
+        if (incarnation.Owner.HasOwner && (incarnation.OwnerActor is null || ReferenceEquals(incarnation.OwnerActor, actor)))
         {
             EndOwner(incarnation);
         }
@@ -149,19 +162,21 @@ public sealed class ActorTokenOwners : IExtension
 
     private static void EndOwner(Incarnation incarnation)
     {
-        var owner = incarnation.Owner!;
-        incarnation.Owner = null;
+        // Reset before ending, so the next incarnation starts with a fresh owner whatever happens below.
+        var owner = incarnation.Owner;
+        incarnation.Owner = default;
         incarnation.OwnerActor = null;
 
         // Synchronous on purpose: the next incarnation must not be constructed before every token is
-        // cancelled. Strict-mode exceptions propagate to Akka, which logs them; the owner is disposed anyway.
-        owner.Dispose();
+        // cancelled. An end of life, not a disposal: a renew racing it gets a cancelled token.
+        owner.End();
     }
 
     /// <summary>The owner state of one actor cell. Read and written only on that actor's thread.</summary>
     private sealed class Incarnation
     {
-        public TokenOwner? Owner;
+        // A mutable struct, used through this field only.
+        public IncarnationOwner Owner;
         public ActorBase? OwnerActor;
         public ActorBase? Current;
     }

@@ -12,8 +12,9 @@ public sealed partial class TokenOwnerActor
 {
     /// <summary>
     /// Asks for a new token of a slot (<see cref="TokenOwner.RenewAsync"/>): the slot's previous token is
-    /// cancelled before the reply, a <see cref="CancellationToken"/>. After the actor's owner is disposed the
-    /// reply is a <see cref="Status.Failure"/> with <see cref="ObjectDisposedException"/>.
+    /// cancelled before the reply, a <see cref="CancellationToken"/>. A request that reaches the actor after it
+    /// stopped goes to dead letters (an <c>Ask</c> times out); a renew in flight when an incarnation ends
+    /// is replied with an already-cancelled token (an end of life).
     /// </summary>
     public sealed class Renew : INoSerializationVerificationNeeded
     {

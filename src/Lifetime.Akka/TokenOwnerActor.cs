@@ -22,22 +22,25 @@ namespace Lifetime.Akka;
 /// finished the operation (for a renew: the slot's previous token is cancelled).
 /// </para>
 /// <para>
-/// When the actor stops, its owner is disposed: every token is cancelled and every source disposed. When it
+/// When the actor stops, its owner's life ends: every token is cancelled and every source disposed. When it
 /// is restarted (by its supervisor, or as a surviving child of a restarted parent), the old incarnation's
-/// owner is disposed before the new one is constructed, and the new incarnation starts with a fresh owner and
+/// owner ends before the new one is constructed, and the new incarnation starts with a fresh owner and
 /// no slots. Tokens and messages are in-process values: the actor is meant for local use only.
 /// </para>
 /// </remarks>
 public sealed partial class TokenOwnerActor : ReceiveActor
 {
     private readonly TokenOwner _owner;
+
+    // Not readonly: a mutable struct, called through this field only.
+    private IncarnationOwner _incarnation;
     private readonly Dictionary<string, TokenSlot> _slots = new(StringComparer.Ordinal);
 
     /// <summary>Creates the actor; use <see cref="Props(Func{TokenOwnerOptions})"/> instead of calling this.</summary>
     /// <param name="optionsFactory">Creates the options of each incarnation's owner; <see langword="null"/> for the defaults.</param>
     public TokenOwnerActor(Func<TokenOwnerOptions?>? optionsFactory)
     {
-        _owner = new TokenOwner(optionsFactory?.Invoke());
+        _owner = _incarnation.GetOrCreate(optionsFactory, static factory => factory?.Invoke());
         ReceiveAsync<Renew>(m => ReplyAsync(() => Slot(m.Slot) is { } slot ? slot.RenewAsync() : _owner.RenewAsync()));
         ReceiveAsync<RenewAfter>(m => ReplyAsync(() => Slot(m.Slot) is { } slot ? slot.RenewAfterAsync(m.Timeout) : _owner.RenewAfterAsync(m.Timeout)));
         ReceiveAsync<RenewLinked>(m => ReplyAsync(() => Slot(m.Slot) is { } slot ? slot.RenewLinkedAsync(m.Links) : _owner.RenewLinkedAsync(m.Links)));
@@ -53,8 +56,12 @@ public sealed partial class TokenOwnerActor : ReceiveActor
     /// <returns>Props that create a <see cref="TokenOwnerActor"/>.</returns>
     public static Props Props(Func<TokenOwnerOptions?>? optionsFactory = null) => global::Akka.Actor.Props.Create(() => new TokenOwnerActor(optionsFactory));
 
-    /// <summary>Disposes the incarnation's owner. Runs on stop, and (through Akka's default <c>PreRestart</c>) on restart.</summary>
-    protected override void PostStop() => _owner.Dispose();
+    /// <summary>
+    /// Ends the incarnation's owner (an end of life: every token cancelled, every source disposed, and a renew
+    /// still in flight completes with a cancelled token). Runs on stop, and (through Akka's default
+    /// <c>PreRestart</c>) on restart; the second call is a no-op.
+    /// </summary>
+    protected override void PostStop() => _incarnation.End();
 
     /// <summary>The slot named <paramref name="key"/>; <see langword="null"/> means the default slot, reached through the owner.</summary>
     private TokenSlot? Slot(string? key)

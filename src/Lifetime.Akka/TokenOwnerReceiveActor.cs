@@ -5,7 +5,7 @@ namespace Lifetime.Akka;
 
 /// <summary>
 /// A <see cref="ReceiveActor"/> with a <see cref="TokenOwner"/> of its own incarnation in <see cref="Owner"/>. The owner is
-/// disposed (every token cancelled, every source disposed) in <see cref="AroundPreRestart"/> and
+/// ended (every token cancelled, every source disposed) in <see cref="AroundPreRestart"/> and
 /// <see cref="AroundPostStop"/>, <em>before</em> your <c>PreRestart</c> / <c>PostStop</c> run, so it holds
 /// whether or not your overrides call base and even when they throw.
 /// </summary>
@@ -17,34 +17,40 @@ namespace Lifetime.Akka;
 /// </remarks>
 public abstract class TokenOwnerReceiveActor : ReceiveActor
 {
-    private TokenOwner? _owner;
+    // Not readonly: a mutable struct, called through this field only.
+    private IncarnationOwner _incarnation;
 
     /// <summary>
     /// Gets the owner of this incarnation, created on first use (also from the constructor). Every call
     /// during one incarnation returns the same owner; a restarted actor is a new instance with a new owner.
     /// </summary>
     /// <value>
-    /// Live until the incarnation ends; afterwards (for example in your <c>PreRestart</c> or <c>PostStop</c>)
-    /// it is the disposed owner, whose renews throw <see cref="ObjectDisposedException"/> and whose cleanup
-    /// calls are no-ops.
+    /// Live until the incarnation ends. The end is an end of life, not a disposal: afterwards (in your
+    /// <c>PreRestart</c> or <c>PostStop</c>, or in a <c>PipeTo</c> continuation that still holds the owner)
+    /// its renews complete with an already-cancelled token, so late code takes its ordinary cancellation path,
+    /// and its cleanup calls are no-ops. Read for the first time after the end, it is an owner born ended.
+    /// Only an explicit <see cref="TokenOwner.Dispose"/> by your own code makes later renews throw
+    /// <see cref="ObjectDisposedException"/>.
     /// </value>
-    protected TokenOwner Owner => _owner ??= new TokenOwner(CreateOwnerOptions());
+    protected TokenOwner Owner => _incarnation.GetOrCreate(this, static actor => actor.CreateOwnerOptions());
 
     /// <summary>
-    /// Disposes this incarnation's owner, then runs Akka's restart hook (which calls <c>PreRestart</c>).
-    /// When this returns the owner's tokens are cancelled, before the next incarnation is constructed.
+    /// Ends this incarnation's owner (an end of life), then runs Akka's restart hook (which calls
+    /// <c>PreRestart</c>). When this returns the owner's tokens are cancelled and its sources disposed, before
+    /// the next incarnation is constructed. Calling it again is a no-op for the owner.
     /// </summary>
     /// <param name="cause">The failure that caused the restart.</param>
     /// <param name="message">The message being processed when it failed, if any.</param>
-    /// <exception cref="AggregateException">
-    /// Only with <see cref="TokenOwnerOptions.ThrowOnCancelException"/>: a token callback threw. The owner is
-    /// disposed anyway; Akka logs the exception as a failed <c>PreRestart</c>.
-    /// </exception>
+    /// <remarks>
+    /// A token callback that throws while the owner ends does not throw here, even with
+    /// <see cref="TokenOwnerOptions.ThrowOnCancelException"/>: an end of life has no awaiting caller, so the
+    /// exception goes to <see cref="TokenOwnerOptions.OnCancelException"/>.
+    /// </remarks>
     public override void AroundPreRestart(Exception cause, object message)
     {
         try
         {
-            _owner?.Dispose();
+            _incarnation.End();
         }
         finally
         {
@@ -52,13 +58,15 @@ public abstract class TokenOwnerReceiveActor : ReceiveActor
         }
     }
 
-    /// <summary>Disposes this incarnation's owner, then runs Akka's stop hook (which calls <c>PostStop</c>).</summary>
-    /// <exception cref="AggregateException">As for <see cref="AroundPreRestart"/>.</exception>
+    /// <summary>
+    /// Ends this incarnation's owner (an end of life), then runs Akka's stop hook (which calls
+    /// <c>PostStop</c>). Callback exceptions are reported as for <see cref="AroundPreRestart"/>.
+    /// </summary>
     public override void AroundPostStop()
     {
         try
         {
-            _owner?.Dispose();
+            _incarnation.End();
         }
         finally
         {
@@ -67,6 +75,10 @@ public abstract class TokenOwnerReceiveActor : ReceiveActor
     }
 
     /// <summary>Creates the options of this incarnation's owner; called once, when <see cref="Owner"/> is first read.</summary>
-    /// <returns><see langword="null"/> (the default) for default options.</returns>
+    /// <returns>
+    /// <see langword="null"/> (the default) for default options. The instance is copied, never changed; its
+    /// <see cref="TokenOwnerOptions.OuterToken"/>, if any, is linked with the incarnation's life (either one
+    /// ends the owner).
+    /// </returns>
     protected virtual TokenOwnerOptions? CreateOwnerOptions() => null;
 }

@@ -18,6 +18,22 @@ public sealed record Constructed(int Incarnation, bool? PreviousTokenCancelled);
 
 public sealed record Restarted(int Incarnation, bool? PreviousTokenCancelled);
 
+/// <summary>The workers that take their owner from <c>Context.GetTokenOwner()</c>, one per base class, for theories.</summary>
+public static class Workers
+{
+    public const string Receive = nameof(ReceiveActor);
+    public const string Untyped = nameof(UntypedActor);
+
+    public static readonly TheoryData<string> BaseClasses = new() { Receive, Untyped };
+
+    public static Props Props(string baseClass, IActorRef probe, Shared shared) => baseClass switch
+    {
+        Receive => global::Akka.Actor.Props.Create(() => new Worker(probe, shared)),
+        Untyped => global::Akka.Actor.Props.Create(() => new UntypedWorker(probe, shared)),
+        _ => throw new ArgumentOutOfRangeException(nameof(baseClass), baseClass, null),
+    };
+}
+
 /// <summary>State shared between a test and every incarnation of its actor.</summary>
 public sealed class Shared
 {
@@ -97,12 +113,22 @@ public sealed class ThrowingPreRestartWorker : Worker
 /// <summary>An UntypedActor that asks for its owner only when it handles a message.</summary>
 public sealed class UntypedWorker : UntypedActor
 {
+    private readonly IActorRef _probe;
     private readonly Shared _shared;
+    private readonly int _incarnation;
 
     public UntypedWorker(IActorRef probe, Shared shared)
     {
+        _probe = probe;
         _shared = shared;
-        probe.Tell(new Constructed(shared.NextIncarnation(), shared.LastToken?.IsCancellationRequested));
+        _incarnation = shared.NextIncarnation();
+        probe.Tell(new Constructed(_incarnation, shared.LastToken?.IsCancellationRequested));
+    }
+
+    protected override void PostRestart(Exception reason)
+    {
+        _probe.Tell(new Restarted(_incarnation, _shared.LastToken?.IsCancellationRequested));
+        base.PostRestart(reason);
     }
 
     protected override void OnReceive(object message)

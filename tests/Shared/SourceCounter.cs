@@ -2,12 +2,19 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading;
 
-namespace Lifetime.Tests.Infrastructure;
+namespace Lifetime.Testing;
 
 /// <summary>
 /// Counts the sources an owner creates through <see cref="TokenOwnerOptions.SourceFactory"/> and every
 /// disposal, and flags a source disposed twice.
 /// </summary>
+/// <remarks>
+/// The one copy shared by the test projects: each links this file
+/// (<c>&lt;Compile Include="../Shared/SourceCounter.cs" Link=... /&gt;</c>) and imports
+/// <c>Lifetime.Testing</c> globally. A linked file rather than a library project because it is one type
+/// that uses xunit's <c>Assert</c>: a project would need its own xunit reference and a place in the
+/// solution for no gain.
+/// </remarks>
 public sealed class SourceCounter
 {
     private readonly ConcurrentDictionary<CountingSource, int> _disposals = new();
@@ -51,7 +58,10 @@ public sealed class SourceCounter
         return new CountingSource(this);
     }
 
-    public TokenOwnerOptions Options(TimeProvider? time = null) => new() { SourceFactory = Create, TimeProvider = time };
+    /// <summary>Options whose owner counts its sources here; usable as a <c>Func&lt;TokenOwnerOptions?&gt;</c> method group.</summary>
+    public TokenOwnerOptions Options() => Options(null);
+
+    public TokenOwnerOptions Options(TimeProvider? time) => new() { SourceFactory = Create, TimeProvider = time };
 
     public void AssertBalanced()
     {

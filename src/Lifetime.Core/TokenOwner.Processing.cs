@@ -19,6 +19,11 @@ public sealed partial class TokenOwner
     private bool _disposed;
     private Exception? _fault;
 
+    // With a dispatched placement, the slots' pending ends, finished ones pruned now and then (processing
+    // path only): what a cancel-all's reply follows.
+    private List<Retirement>? _pendingEnds;
+    private int _prunePendingEndsAt = 16;
+
     // Completion bookkeeping, shared with dispatched retirements: one count for the processing path
     // until it has disposed and drained, plus one per retirement handed away from it.
     private int _outstanding = 1;
@@ -168,7 +173,9 @@ public sealed partial class TokenOwner
         var slot = operation.Slot!;
         if (_disposed || slot.IsRetired || slot.Source is null)
         {
-            operation.Complete(flag: false);
+            // Answered like any reply about the slot: after its dispatched ends still running, or a caller
+            // told "no live token" could still see the token another request ended live.
+            Finish(operation, flag: false);
             return;
         }
 
@@ -314,7 +321,7 @@ public sealed partial class TokenOwner
         {
             // Nobody waits for this end (a timeout or a link); it still follows the slot's earlier end.
             var retirement = new Retirement(this, source, null, null, after: slot.PeekPendingEnd());
-            slot.PendingEnd = retirement;
+            SetPendingEnd(slot, retirement);
             Interlocked.Increment(ref _outstanding);
             Schedule(retirement);
         }
@@ -340,12 +347,12 @@ public sealed partial class TokenOwner
 
         operation.Dispatched = null;
         var detached = operation.Detached;
-        var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after);
+        var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after, operation.Kind == OperationKind.CancelAll ? UnfinishedEnds() : null);
         if (dispatched is not null)
         {
             foreach (var (_, slot) in dispatched)
             {
-                slot.PendingEnd = retirement;
+                SetPendingEnd(slot, retirement);
             }
         }
 
@@ -365,6 +372,44 @@ public sealed partial class TokenOwner
         {
             Schedule(retirement);
         }
+    }
+
+    /// <summary>
+    /// Records a dispatched end as its slot's pending end, and in the owner's list of them, which a
+    /// cancel-all follows. Processing path only.
+    /// </summary>
+    private void SetPendingEnd(TokenSlot slot, Retirement retirement)
+    {
+        slot.PendingEnd = retirement;
+        _pendingEnds ??= new List<Retirement>();
+        if (_pendingEnds.Count > 0 && _pendingEnds[^1] == retirement)
+        {
+            return;
+        }
+
+        if (_pendingEnds.Count >= _prunePendingEndsAt)
+        {
+            _pendingEnds.RemoveAll(static end => end.IsFinished);
+            _prunePendingEndsAt = Math.Max(16, 2 * _pendingEnds.Count);
+        }
+
+        _pendingEnds.Add(retirement);
+    }
+
+    /// <summary>
+    /// Every dispatched end still running, of any slot: a cancel-all answers after them, as it may have
+    /// ended tokens that replaced theirs, and a caller told "everything ended" must not see one of them
+    /// live. Processing path only, before the cancel-all's own ends are recorded.
+    /// </summary>
+    private Retirement[]? UnfinishedEnds()
+    {
+        if (_pendingEnds is null)
+        {
+            return null;
+        }
+
+        _pendingEnds.RemoveAll(static end => end.IsFinished);
+        return _pendingEnds.Count == 0 ? null : _pendingEnds.ToArray();
     }
 
     private void Schedule(Retirement retirement)
@@ -600,13 +645,17 @@ public sealed partial class TokenOwner
         private readonly CancellationToken _token;
         private readonly bool _flag;
         private readonly Retirement? _after;
+        private readonly Retirement[]? _alsoAfter;
+
+        // How many of _after and _alsoAfter this one has waited for so far.
+        private int _waited;
 
         // The retirements whose replies wait for this one to finish (a stack linked through _sibling), or
         // s_finished once it has.
         private object? _followers;
         private Retirement? _sibling;
 
-        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<(CancellationTokenSource Source, TokenSlot Slot)>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null)
+        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<(CancellationTokenSource Source, TokenSlot Slot)>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null, Retirement[]? alsoAfter = null)
         {
             _owner = owner;
             _source = source;
@@ -615,6 +664,7 @@ public sealed partial class TokenOwner
             _token = token;
             _flag = flag;
             _after = after;
+            _alsoAfter = alsoAfter;
         }
 
         public bool IsFinished => Volatile.Read(ref _followers) == s_finished;
@@ -634,12 +684,31 @@ public sealed partial class TokenOwner
                 }
             }
 
-            // Answer only after the earlier end this one must follow; if that is still running, it
+            // Answer only after the earlier ends this one must follow; while one is still running, it
             // finishes this one when it finishes itself.
-            if (_after is null || !_after.TryAddFollower(this))
+            if (!WaitForEarlierEnd())
             {
                 FinishChain(this);
             }
+        }
+
+        /// <summary>
+        /// Becomes the follower of the next earlier end still running, one at a time; false once none is left.
+        /// </summary>
+        private bool WaitForEarlierEnd()
+        {
+            var count = 1 + (_alsoAfter?.Length ?? 0);
+            while (_waited < count)
+            {
+                var earlier = _waited == 0 ? _after : _alsoAfter![_waited - 1];
+                _waited++;
+                if (earlier is not null && earlier.TryAddFollower(this))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private bool TryAddFollower(Retirement follower)
@@ -672,6 +741,12 @@ public sealed partial class TokenOwner
             {
                 var current = work;
                 work = current._sibling;
+                if (current != first && current.WaitForEarlierEnd())
+                {
+                    // Released by one earlier end, it now waits for another.
+                    continue;
+                }
+
                 current._reply?.Complete(current._token, current._flag);
                 var followers = Interlocked.Exchange(ref current._followers, s_finished) as Retirement;
                 current._owner.ReleaseOutstanding();

@@ -339,7 +339,8 @@ public sealed partial class TokenOwner
     {
         var dispatched = operation.Dispatched;
         var after = operation.Kind is OperationKind.Dispose or OperationKind.CancelAll ? null : operation.Slot!.PeekPendingEnd();
-        if (dispatched is null && after is null)
+        var alsoAfter = operation.Kind == OperationKind.CancelAll ? UnfinishedEnds() : null;
+        if (dispatched is null && after is null && alsoAfter is null)
         {
             operation.Complete(token, flag);
             return;
@@ -347,7 +348,7 @@ public sealed partial class TokenOwner
 
         operation.Dispatched = null;
         var detached = operation.Detached;
-        var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after, operation.Kind == OperationKind.CancelAll ? UnfinishedEnds() : null);
+        var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after, alsoAfter);
         if (dispatched is not null)
         {
             foreach (var (_, slot) in dispatched)

@@ -261,6 +261,40 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         await disposing.Within();
     }
 
+    public static TheoryData<string> CleanupCalls => new() { "CancelAndDispose", "CancelAll", "Touch", "RetireSlot" };
+
+    [Theory]
+    [MemberData(nameof(CleanupCalls))]
+    public async Task Dispatched_CleanupAfterADisposalWhoseEndsHaveNotRun_AnswersOnlyOnceTheyHave(string call)
+    {
+        var context = new QueueOnlyContext();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var slot = owner.CreateSlot();
+        var first = owner.RenewAsync();
+        var other = slot.RenewAsync();
+        context.RunAll();
+        var t0 = await first.Within();
+        var s0 = await other.Within();
+
+        // Processed at once (the owner is idle): the mailbox is closed, the ends are queued, not run.
+        var disposing = owner.DisposeAsync();
+        var cleanup = call switch
+        {
+            "CancelAndDispose" => owner.CancelAndDisposeAsync(),
+            "CancelAll" => owner.CancelAllAsync(),
+            "Touch" => new ValueTask(slot.TouchAsync(TimeSpan.Zero).AsTask()),
+            _ => slot.DisposeAsync(),
+        };
+
+        Assert.False(t0.IsCancellationRequested || s0.IsCancellationRequested);
+        Assert.False(cleanup.IsCompleted);
+
+        context.RunAll();
+        await cleanup.Within();
+        await disposing.Within();
+        Assert.True(t0.IsCancellationRequested && s0.IsCancellationRequested);
+    }
+
     private TokenOwner Create(CallbackPlacement placement) => new(new TokenOwnerOptions
     {
         CallbackPlacement = placement,

@@ -283,8 +283,8 @@ public sealed class ScheduleExplorationTests : ReliabilityTest
     /// as its reply is back, which of the slot's tokens it knows are still live. Whatever the order, t0 (the
     /// token both find) is ended by then; and the side ordered second (its token or the other's is the
     /// one left current) must also see the first side's token ended. Order (a): an end whose dispatched
-    /// Cancel() has not run yet, and a renew answered past it; order (b): two renews whose dispatched ends
-    /// finish out of order.
+    /// Cancel() has not run yet, and a renew answered past it; order (b): a renew ending t0, then a second
+    /// request (a renew or an end) ending the renew's token, whose own dispatched end finishes first.
     /// </summary>
     [Fact]
     public void RenewVersusEnd_DispatchedSeededSchedules_NoReplyWhileAnEndedTokenIsLive()
@@ -337,10 +337,13 @@ public sealed class ScheduleExplorationTests : ReliabilityTest
                     var bad = firstLast
                         ? seenByFirst.Length > 0
                         : seenBySecond.Length > 0;
-                    var order = second == 0 ? "(b)" : "(a)";
-                    Assert.False(seenByFirst.Contains("t0", StringComparison.Ordinal), $"Order {order}: the renew racing a {secondKind} answered while {seenByFirst.Trim()} was live.");
-                    Assert.False(seenBySecond.Contains("t0", StringComparison.Ordinal), $"Order {order}: the {secondKind} racing a renew answered while {seenBySecond.Trim()} was live.");
-                    Assert.False(bad, $"Order {order}: the side ordered second ({(firstLast ? "renew" : secondKind)}) answered while the token of the side ordered first was live ({(firstLast ? seenByFirst : seenBySecond).Trim()}).");
+                    // A renew answered past an end of t0 that had not run: order (a). The second side
+                    // answered while the end of t0 by the renew ordered before it had not run, its own end
+                    // having run first: order (b) (with a renew, or an end, as the second side).
+                    var renewOrder = second == 0 ? "(b)" : "(a)";
+                    Assert.False(seenByFirst.Contains("t0", StringComparison.Ordinal), $"Order {renewOrder}: the renew racing a {secondKind} answered while {seenByFirst.Trim()} was live.");
+                    Assert.False(seenBySecond.Contains("t0", StringComparison.Ordinal), $"Order (b): the {secondKind} racing a renew answered while {seenBySecond.Trim()} was live.");
+                    Assert.False(bad, $"Order (b): the side ordered second ({(firstLast ? "renew" : secondKind)}) answered while the token of the side ordered first was live ({(firstLast ? seenByFirst : seenBySecond).Trim()}).");
                     DisposeAndAudit(owner, ledger);
                 },
                 () => OwnerState.Describe(owner) + $" placement {placement}{(seed % 3 == 1 ? " (pump)" : seed % 3 == 2 ? " (pool context)" : "")}, second side {second}");

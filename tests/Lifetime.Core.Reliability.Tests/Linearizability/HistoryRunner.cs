@@ -23,6 +23,7 @@ public static class HistoryRunner
         using var lockstep = new Lockstep(threads);
         var operations = 0L;
         var round = 0;
+        var failed = new Failures();
         var actions = new Action[threads];
         while (operations < targetOperations && (Scale.ReplaySeed is null || round == 0))
         {
@@ -65,11 +66,17 @@ public static class HistoryRunner
             round++;
             if (failure is not null)
             {
-                return new HistoryRun(round, operations, $"Round {round - 1}, seed {seed} (replay: LIFETIME_SEED={seed}): {failure}");
+                failure = $"Round {round - 1}, seed {seed} (replay: LIFETIME_SEED={seed}): {failure}";
+                if (!Scale.KeepGoing)
+                {
+                    return new HistoryRun(round, operations, failure);
+                }
+
+                failed.Add(failure);
             }
         }
 
-        return new HistoryRun(round, operations, null);
+        return new HistoryRun(round, operations, failed.Summary(round, "rounds"));
     }
 
     private static void Issue(IConcurrentSubject subject, int thread, int count, Random random, HistoryEntry[] history, HistoryEntry?[] lastRenew, IssuedTokens issued)

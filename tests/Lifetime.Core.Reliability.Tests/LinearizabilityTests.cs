@@ -70,7 +70,12 @@ public sealed class LinearizabilityTests : ReliabilityTest
 
         Output.WriteLine(result.Failure ?? "no failure");
         Assert.NotNull(result.Failure);
-        Assert.Contains("No sequential order explains this history", result.Failure, System.StringComparison.Ordinal);
+
+        // Its racy ends are seen either in the answers and final states, or (as it cancels after writing the
+        // slot) only in the token states at a reply.
+        Assert.True(
+            result.Failure.Contains("No sequential order explains this history", System.StringComparison.Ordinal) || result.Failure.Contains(LinearizabilityChecker.ReplyFailure, System.StringComparison.Ordinal),
+            result.Failure);
     }
 
     [Fact]

@@ -192,13 +192,15 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            return new ValueTask<bool>(false);
+            return _completion.Task.IsCompleted
+                ? new ValueTask<bool>(false)
+                : new ValueTask<bool>(QuietCompletion().ContinueWith(static _ => false, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
         }
 
         return operation.AsFlagTask();
     }
 
-    internal ValueTask RetireSlot(TokenSlot slot) => PostRetirement(slot, blockedCaller: false, detached: false) is { } operation ? operation.AsTask() : default;
+    internal ValueTask RetireSlot(TokenSlot slot) => PostRetirement(slot, blockedCaller: false, detached: false) is { } operation ? operation.AsTask() : AfterDispatchedEnds();
 
     /// <summary>
     /// Sends the disposal of the owner (<paramref name="slot"/> <see langword="null"/>) or the retirement
@@ -261,8 +263,17 @@ public sealed partial class TokenOwner
     private ValueTask ReturnAndComplete(Operation operation)
     {
         ReturnOperation(operation);
-        return default;
+        return AfterDispatchedEnds();
     }
+
+    /// <summary>
+    /// The answer to a cleanup request the closed mailbox refused: the disposal has ended every token, but
+    /// with a dispatched placement their cancellations may still be running elsewhere, and a caller must
+    /// not be told its token is ended while it is live. So it completes with <see cref="Completion"/>: at
+    /// once when that has completed, otherwise once the last dispatched end has run and the processing
+    /// path has drained.
+    /// </summary>
+    private ValueTask AfterDispatchedEnds() => _completion.Task.IsCompleted ? default : new ValueTask(QuietCompletion());
 
     /// <summary>
     /// Posts the retirement of <paramref name="slot"/>. Returns <see langword="null"/> when the owner is

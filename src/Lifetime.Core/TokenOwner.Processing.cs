@@ -19,6 +19,11 @@ public sealed partial class TokenOwner
     private bool _disposed;
     private Exception? _fault;
 
+    // With a dispatched placement, the slots' pending ends, finished ones pruned now and then (processing
+    // path only): what a cancel-all's reply follows.
+    private List<Retirement>? _pendingEnds;
+    private int _prunePendingEndsAt = 16;
+
     // Completion bookkeeping, shared with dispatched retirements: one count for the processing path
     // until it has disposed and drained, plus one per retirement handed away from it.
     private int _outstanding = 1;
@@ -174,7 +179,9 @@ public sealed partial class TokenOwner
         var slot = operation.Slot!;
         if (_disposed || slot.IsRetired || slot.Source is null)
         {
-            operation.Complete(flag: false);
+            // Answered like any reply about the slot: after its dispatched ends still running, or a caller
+            // told "no live token" could still see the token another request ended live.
+            Finish(operation, flag: false);
             return;
         }
 
@@ -322,7 +329,7 @@ public sealed partial class TokenOwner
         {
             // Nobody waits for this end (a timeout or a link); it still follows the slot's earlier end.
             var retirement = new Retirement(this, source, null, null, after: slot.PeekPendingEnd());
-            slot.PendingEnd = retirement;
+            SetPendingEnd(slot, retirement);
             Interlocked.Increment(ref _outstanding);
             Schedule(retirement);
         }
@@ -340,7 +347,8 @@ public sealed partial class TokenOwner
     {
         var dispatched = operation.Dispatched;
         var after = operation.Kind is OperationKind.Dispose or OperationKind.CancelAll ? null : operation.Slot!.PeekPendingEnd();
-        if (dispatched is null && after is null)
+        var alsoAfter = operation.Kind == OperationKind.CancelAll ? UnfinishedEnds() : null;
+        if (dispatched is null && after is null && alsoAfter is null)
         {
             operation.Complete(token, flag);
             return;
@@ -348,7 +356,7 @@ public sealed partial class TokenOwner
 
         operation.Dispatched = null;
         var detached = operation.Detached;
-        var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after);
+        var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after, alsoAfter);
         if (operation.HasBlockedCaller && !detached)
         {
             // A synchronous caller waits for this reply: it may run the retirement (and the ones before
@@ -359,7 +367,7 @@ public sealed partial class TokenOwner
         {
             foreach (var (_, slot) in dispatched)
             {
-                slot.PendingEnd = retirement;
+                SetPendingEnd(slot, retirement);
             }
         }
 
@@ -394,6 +402,44 @@ public sealed partial class TokenOwner
         {
             retirement.RunChain();
         }
+    }
+
+    /// <summary>
+    /// Records a dispatched end as its slot's pending end, and in the owner's list of them, which a
+    /// cancel-all follows. Processing path only.
+    /// </summary>
+    private void SetPendingEnd(TokenSlot slot, Retirement retirement)
+    {
+        slot.PendingEnd = retirement;
+        _pendingEnds ??= new List<Retirement>();
+        if (_pendingEnds.Count > 0 && _pendingEnds[^1] == retirement)
+        {
+            return;
+        }
+
+        if (_pendingEnds.Count >= _prunePendingEndsAt)
+        {
+            _pendingEnds.RemoveAll(static end => end.IsFinished);
+            _prunePendingEndsAt = Math.Max(16, 2 * _pendingEnds.Count);
+        }
+
+        _pendingEnds.Add(retirement);
+    }
+
+    /// <summary>
+    /// Every dispatched end still running, of any slot: a cancel-all answers after them, as it may have
+    /// ended tokens that replaced theirs, and a caller told "everything ended" must not see one of them
+    /// live. Processing path only, before the cancel-all's own ends are recorded.
+    /// </summary>
+    private Retirement[]? UnfinishedEnds()
+    {
+        if (_pendingEnds is null)
+        {
+            return null;
+        }
+
+        _pendingEnds.RemoveAll(static end => end.IsFinished);
+        return _pendingEnds.Count == 0 ? null : _pendingEnds.ToArray();
     }
 
     private void Schedule(Retirement retirement)
@@ -623,20 +669,24 @@ public sealed partial class TokenOwner
     {
         private static readonly object s_finished = new();
 
-        private readonly TokenOwner _owner;
-        private readonly CancellationTokenSource? _source;
-        private readonly List<(CancellationTokenSource Source, TokenSlot Slot)>? _sources;
         // The owner whose retirement the current thread is running, if any (see IsRunningOn).
         [ThreadStatic]
         private static TokenOwner? s_running;
 
+        private readonly TokenOwner _owner;
+        private readonly CancellationTokenSource? _source;
+        private readonly List<(CancellationTokenSource Source, TokenSlot Slot)>? _sources;
         private readonly Operation? _reply;
         private readonly CancellationToken _token;
         private readonly bool _flag;
 
-        // The earlier end this one follows; cleared once finished, so that a finished retirement does
+        // The earlier ends this one follows; cleared once finished, so that a finished retirement does
         // not keep a chain of earlier ones reachable.
         private Retirement? _after;
+        private Retirement[]? _alsoAfter;
+
+        // How many of _after and _alsoAfter this one has waited for so far.
+        private int _waited;
 
         // 1 once a thread has taken this retirement to run: the pool's or context's work item, or a
         // synchronous caller that helps (HelpWith). Whoever takes it runs it; the other leaves.
@@ -647,7 +697,7 @@ public sealed partial class TokenOwner
         private object? _followers;
         private Retirement? _sibling;
 
-        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<(CancellationTokenSource Source, TokenSlot Slot)>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null)
+        public Retirement(TokenOwner owner, CancellationTokenSource? source, List<(CancellationTokenSource Source, TokenSlot Slot)>? sources, Operation? reply, CancellationToken token = default, bool flag = false, Retirement? after = null, Retirement[]? alsoAfter = null)
         {
             _owner = owner;
             _source = source;
@@ -656,6 +706,7 @@ public sealed partial class TokenOwner
             _token = token;
             _flag = flag;
             _after = after;
+            _alsoAfter = alsoAfter;
         }
 
         public bool IsFinished => Volatile.Read(ref _followers) == s_finished;
@@ -692,22 +743,68 @@ public sealed partial class TokenOwner
                 s_running = outer;
             }
 
-            // Answer only after the earlier end this one must follow; if that is still running, it
+            // Answer only after the earlier ends this one must follow; while one is still running, it
             // finishes this one when it finishes itself.
-            var after = Volatile.Read(ref _after);
-            if (after is null || !after.TryAddFollower(this))
+            if (!WaitForEarlierEnd())
             {
                 FinishChain(this);
             }
         }
 
-        /// <summary>Runs this retirement and every earlier one it follows that nobody has taken yet.</summary>
+        /// <summary>
+        /// Runs every earlier end this one follows, transitively, and then this one, where nobody has taken
+        /// them yet (a synchronous caller helping; see <see cref="HelpWith"/>).
+        /// </summary>
         public void RunChain()
         {
-            for (var retirement = this; retirement is not null; retirement = Volatile.Read(ref retirement._after))
+            var found = new List<Retirement>();
+            var seen = new HashSet<Retirement>();
+            var next = new Stack<Retirement>();
+            next.Push(this);
+            while (next.Count > 0)
             {
-                retirement.Run();
+                var retirement = next.Pop();
+                if (!seen.Add(retirement))
+                {
+                    continue;
+                }
+
+                found.Add(retirement);
+                if (Volatile.Read(ref retirement._after) is { } after)
+                {
+                    next.Push(after);
+                }
+
+                foreach (var also in Volatile.Read(ref retirement._alsoAfter) ?? [])
+                {
+                    next.Push(also);
+                }
             }
+
+            // Earliest first, as the pool would have run them.
+            for (var i = found.Count - 1; i >= 0; i--)
+            {
+                found[i].Run();
+            }
+        }
+
+        /// <summary>
+        /// Becomes the follower of the next earlier end still running, one at a time; false once none is left.
+        /// </summary>
+        private bool WaitForEarlierEnd()
+        {
+            var count = 1 + (_alsoAfter?.Length ?? 0);
+            while (_waited < count)
+            {
+                var earlier = _waited == 0 ? _after : _alsoAfter![_waited - 1];
+                _waited++;
+                if (earlier is not null && earlier.TryAddFollower(this))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private bool TryAddFollower(Retirement follower)
@@ -740,8 +837,15 @@ public sealed partial class TokenOwner
             {
                 var current = work;
                 work = current._sibling;
+                if (current != first && current.WaitForEarlierEnd())
+                {
+                    // Released by one earlier end, it now waits for another.
+                    continue;
+                }
+
                 current._reply?.Complete(current._token, current._flag);
                 Volatile.Write(ref current._after, null);
+                Volatile.Write(ref current._alsoAfter, null);
                 var followers = Interlocked.Exchange(ref current._followers, s_finished) as Retirement;
                 current._owner.ReleaseOutstanding();
                 while (followers is not null)

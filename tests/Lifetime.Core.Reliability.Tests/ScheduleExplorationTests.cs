@@ -19,6 +19,9 @@ public sealed class ScheduleExplorationTests : ReliabilityTest
 {
     private static readonly int s_schedules = Scale.Of(20_000);
     private static readonly ConditionalWeakTable<TokenOwner, StrongBox<int>> s_reports = new();
+
+    // The base context posts to the thread pool: dispatched ends on pool threads, in no particular order.
+    private static readonly SynchronizationContext s_poolContext = new();
     private static int s_lateDispatched;
 
     public ScheduleExplorationTests(ITestOutputHelper output)
@@ -268,6 +271,83 @@ public sealed class ScheduleExplorationTests : ReliabilityTest
         });
     }
 
+    /// <summary>
+    /// Issue 10 as a race, with the dispatched placements only (ThreadPool; SynchronizationContext on a
+    /// pump thread or on pool threads): a renew of the default slot against a second request that ends a
+    /// token of that slot (another renew, CancelAndDispose, CancelAll, Touch(0)). Each side notes, as soon
+    /// as its reply is back, which of the slot's tokens it knows are still live. Whatever the order, t0 (the
+    /// token both find) is ended by then; and the side ordered second (its token or the other's is the
+    /// one left current) must also see the first side's token ended. Order (a): an end whose dispatched
+    /// Cancel() has not run yet, and a renew answered past it; order (b): a renew ending t0, then a second
+    /// request (a renew or an end) ending the renew's token, whose own dispatched end finishes first.
+    /// </summary>
+    [Fact]
+    public void RenewVersusEnd_DispatchedSeededSchedules_NoReplyWhileAnEndedTokenIsLive()
+    {
+        using var pump = new PumpContext();
+        Pass(nameof(RenewVersusEnd_DispatchedSeededSchedules_NoReplyWhileAnEndedTokenIsLive), seed =>
+        {
+            var ledger = new LeakLedger();
+            var placement = seed % 3 == 0 ? CallbackPlacement.ThreadPool : CallbackPlacement.SynchronizationContext;
+            var owner = NewOwner(seed, ledger, placement: placement, context: seed % 3 == 1 ? pump : s_poolContext);
+            var second = (seed / 3) % 4;
+            var t0 = Sync.Wait(owner.RenewAsync());
+            StrongBox<CancellationToken>? t1 = null;
+            StrongBox<CancellationToken>? t2 = null;
+            var seenByFirst = string.Empty;
+            var seenBySecond = string.Empty;
+            return new Race(
+                () =>
+                {
+                    Volatile.Write(ref t1, new StrongBox<CancellationToken>(Sync.Wait(owner.RenewAsync())));
+                    seenByFirst = Live(t0, "t0") + Live(Volatile.Read(ref t2)?.Value ?? default, "t2");
+                },
+                () =>
+                {
+                    switch (second)
+                    {
+                        case 0:
+                            Volatile.Write(ref t2, new StrongBox<CancellationToken>(Sync.Wait(owner.RenewAsync())));
+                            break;
+                        case 1:
+                            Sync.Wait(owner.CancelAndDisposeAsync());
+                            break;
+                        case 2:
+                            Sync.Wait(owner.CancelAllAsync());
+                            break;
+                        default:
+                            Sync.Wait(owner.TouchAsync(TimeSpan.Zero));
+                            break;
+                    }
+
+                    seenBySecond = Live(t0, "t0") + Live(Volatile.Read(ref t1)?.Value ?? default, "t1");
+                },
+                () =>
+                {
+                    var secondKind = second switch { 0 => "renew", 1 => "CancelAndDispose", 2 => "CancelAll", _ => "Touch(0)" };
+
+                    // Ordered second: the side whose token is current at the end, or (for an end) the side
+                    // that ended the first side's token.
+                    var firstLast = second == 0 ? owner.IsCurrent(t1!.Value) : !t1!.Value.IsCancellationRequested;
+                    var bad = firstLast
+                        ? seenByFirst.Length > 0
+                        : seenBySecond.Length > 0;
+                    // A renew answered past an end of t0 that had not run: order (a). The second side
+                    // answered while the end of t0 by the renew ordered before it had not run, its own end
+                    // having run first: order (b) (with a renew, or an end, as the second side).
+                    var renewOrder = second == 0 ? "(b)" : "(a)";
+                    Assert.False(seenByFirst.Contains("t0", StringComparison.Ordinal), $"Order {renewOrder}: the renew racing a {secondKind} answered while {seenByFirst.Trim()} was live.");
+                    Assert.False(seenBySecond.Contains("t0", StringComparison.Ordinal), $"Order (b): the {secondKind} racing a renew answered while {seenBySecond.Trim()} was live.");
+                    Assert.False(bad, $"Order (b): the side ordered second ({(firstLast ? "renew" : secondKind)}) answered while the token of the side ordered first was live ({(firstLast ? seenByFirst : seenBySecond).Trim()}).");
+                    DisposeAndAudit(owner, ledger);
+                },
+                () => OwnerState.Describe(owner) + $" placement {placement}{(seed % 3 == 1 ? " (pump)" : seed % 3 == 2 ? " (pool context)" : "")}, second side {second}");
+        });
+    }
+
+    /// <summary>" name" when <paramref name="token"/> is known and not cancelled now, else empty.</summary>
+    private static string Live(CancellationToken token, string name) => token.CanBeCanceled && !token.IsCancellationRequested ? " " + name : string.Empty;
+
     private static Race RenewVersusDispose(IRaceSubject subject, LeakLedger ledger, bool syncDispose, Action extraChecks, Func<string> describe)
     {
         var before = Sync.Wait(subject.RenewAsync());
@@ -337,11 +417,12 @@ public sealed class ScheduleExplorationTests : ReliabilityTest
 
     private static CallbackPlacement Placement(int seed) => (seed & 4) == 0 ? CallbackPlacement.Inline : CallbackPlacement.ThreadPool;
 
-    private static TokenOwner NewOwner(int seed, LeakLedger ledger, TimeProvider? time = null)
+    private static TokenOwner NewOwner(int seed, LeakLedger ledger, TimeProvider? time = null, CallbackPlacement? placement = null, SynchronizationContext? context = null)
     {
         var reports = new StrongBox<int>();
         var options = ledger.Options(time);
-        options.CallbackPlacement = Placement(seed);
+        options.CallbackPlacement = placement ?? Placement(seed);
+        options.CallbackContext = context;
         options.OnCancelException = _ => Interlocked.Increment(ref reports.Value);
         var owner = new TokenOwner(options);
         s_reports.AddOrUpdate(owner, reports);

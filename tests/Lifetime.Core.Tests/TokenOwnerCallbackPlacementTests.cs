@@ -198,6 +198,103 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         await disposing.Within();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Dispatched_TouchOfASlotWhoseEndHasNotRunYet_AnswersFalseOnlyOnceThatTokenIsCancelled(bool zero)
+    {
+        var context = new QueueOnlyContext();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var first = owner.RenewAsync();
+        context.RunAll();
+        var t0 = await first.Within();
+
+        var cancel = owner.CancelAndDisposeAsync(); // ends t0: dispatched, not run
+        var touch = owner.TouchAsync(zero ? TimeSpan.Zero : TimeSpan.FromHours(1));
+
+        // "No live token" must not be answered while the token the cancel ended is live.
+        Assert.False(t0.IsCancellationRequested);
+        Assert.False(touch.IsCompleted);
+
+        context.RunAll();
+        await cancel.Within();
+        Assert.False(await touch.Within());
+        Assert.True(t0.IsCancellationRequested);
+
+        var disposing = owner.DisposeAsync().AsTask();
+        context.RunAll();
+        await disposing.Within();
+    }
+
+    [Fact]
+    public async Task Dispatched_CancelAllWhoseEndFinishesBeforeAnEarlierRenewsEnd_AnswersAfterIt()
+    {
+        var context = new QueueOnlyContext();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var slot = owner.CreateSlot();
+        var first = owner.RenewAsync();
+        var other = slot.RenewAsync();
+        context.RunAll();
+        var t0 = await first.Within();
+        var s0 = await other.Within();
+
+        var renew = owner.RenewAsync(); // ends t0: dispatched, queued first
+        var cancel = slot.CancelAndDisposeAsync(); // ends s0: dispatched, queued second
+        var all = owner.CancelAllAsync(); // ends t1, which replaced t0: queued last
+
+        // Run only the cancel-all's own end: it must still wait for the ends of t0 and s0.
+        context.RunNewest();
+        Assert.False(t0.IsCancellationRequested);
+        Assert.False(all.IsCompleted);
+        context.RunNewest();
+        Assert.True(s0.IsCancellationRequested);
+        Assert.False(all.IsCompleted);
+
+        context.RunAll();
+        await renew.Within();
+        await cancel.Within();
+        await all.Within();
+        Assert.True(t0.IsCancellationRequested);
+
+        var disposing = owner.DisposeAsync().AsTask();
+        context.RunAll();
+        await disposing.Within();
+    }
+
+    public static TheoryData<string> CleanupCalls => new() { "CancelAndDispose", "CancelAll", "Touch", "RetireSlot" };
+
+    [Theory]
+    [MemberData(nameof(CleanupCalls))]
+    public async Task Dispatched_CleanupAfterADisposalWhoseEndsHaveNotRun_AnswersOnlyOnceTheyHave(string call)
+    {
+        var context = new QueueOnlyContext();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var slot = owner.CreateSlot();
+        var first = owner.RenewAsync();
+        var other = slot.RenewAsync();
+        context.RunAll();
+        var t0 = await first.Within();
+        var s0 = await other.Within();
+
+        // Processed at once (the owner is idle): the mailbox is closed, the ends are queued, not run.
+        var disposing = owner.DisposeAsync();
+        var cleanup = call switch
+        {
+            "CancelAndDispose" => owner.CancelAndDisposeAsync(),
+            "CancelAll" => owner.CancelAllAsync(),
+            "Touch" => new ValueTask(slot.TouchAsync(TimeSpan.Zero).AsTask()),
+            _ => slot.DisposeAsync(),
+        };
+
+        Assert.False(t0.IsCancellationRequested || s0.IsCancellationRequested);
+        Assert.False(cleanup.IsCompleted);
+
+        context.RunAll();
+        await cleanup.Within();
+        await disposing.Within();
+        Assert.True(t0.IsCancellationRequested && s0.IsCancellationRequested);
+    }
+
     private TokenOwner Create(CallbackPlacement placement) => new(new TokenOwnerOptions
     {
         CallbackPlacement = placement,

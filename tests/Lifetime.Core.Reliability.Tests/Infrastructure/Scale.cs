@@ -22,6 +22,13 @@ public static class Scale
     /// <summary>The seed to replay alone, when <c>LIFETIME_SEED</c> is set.</summary>
     public static int? ReplaySeed { get; } = ReadInt("LIFETIME_SEED");
 
+    /// <summary>
+    /// Whether race and history runs go on after a failure (<c>LIFETIME_KEEP_GOING=1</c>) and report how
+    /// many schedules or rounds failed, with the first few, instead of stopping at the first: to measure
+    /// how often a checker catches a bug.
+    /// </summary>
+    public static bool KeepGoing { get; } = Environment.GetEnvironmentVariable("LIFETIME_KEEP_GOING") is "1";
+
     /// <summary><paramref name="baseCount"/> times the soak multiplier.</summary>
     public static int Of(int baseCount) => Math.Max(1, checked((int)Math.Round(baseCount * Factor)));
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 
 namespace Lifetime.Reliability.Tests.Linearizability;
@@ -38,7 +39,13 @@ public sealed class HistoryEntry
     /// <summary>For touches and <see cref="OpKind.IsCurrent"/>: the answer.</summary>
     public bool Flag { get; set; }
 
+    /// <summary>
+    /// The tokens handed out so far in the round (renews that had answered) that were still live just
+    /// after this operation's reply was observed by its caller; null when none was.
+    /// </summary>
+    public CancellationToken[]? LiveAtReply { get; set; }
+
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"[{Invoked}..{Answered}] t{Thread} {Kind}(slot {Slot}) -> {Outcome}{(Kind is OpKind.Renew or OpKind.RenewAfter && Outcome == Outcome.Ok ? " token#" + Token.GetHashCode().ToString("x", CultureInfo.InvariantCulture) : "")}{(Kind is OpKind.IsCurrent ? " of token#" + Argument.GetHashCode().ToString("x", CultureInfo.InvariantCulture) : "")}{(Kind is OpKind.TouchZero or OpKind.TouchLonger or OpKind.IsCurrent ? " " + Flag : "")}");
+        $"[{Invoked}..{Answered}] t{Thread} {Kind}(slot {Slot}) -> {Outcome}{(Kind is OpKind.Renew or OpKind.RenewAfter && Outcome == Outcome.Ok ? " token#" + Token.GetHashCode().ToString("x", CultureInfo.InvariantCulture) : "")}{(Kind is OpKind.IsCurrent ? " of token#" + Argument.GetHashCode().ToString("x", CultureInfo.InvariantCulture) : "")}{(Kind is OpKind.TouchZero or OpKind.TouchLonger or OpKind.IsCurrent ? " " + Flag : "")}{(LiveAtReply is { Length: > 0 } live ? "; live at reply: " + string.Join(",", live.Select(t => "token#" + t.GetHashCode().ToString("x", CultureInfo.InvariantCulture))) : "")}");
 }

@@ -8,7 +8,9 @@ namespace Lifetime.Reliability.Tests.Linearizability;
 /// <summary>
 /// Runs many short rounds: a fresh subject, a few lockstep threads each issuing a few random operations
 /// on it at once, then the linearizability check of the round's history and the subject's leak audit.
-/// Short rounds keep each history small enough to check exhaustively.
+/// Short rounds keep each history small enough to check exhaustively. As soon as an operation's reply is
+/// back, its thread records which tokens handed out so far in the round are still live, so that the
+/// checker can tell a reply that came while a token it (or an earlier request) ended was still live.
 /// </summary>
 public static class HistoryRunner
 {
@@ -21,6 +23,7 @@ public static class HistoryRunner
         using var lockstep = new Lockstep(threads);
         var operations = 0L;
         var round = 0;
+        var failed = new Failures();
         var actions = new Action[threads];
         while (operations < targetOperations && (Scale.ReplaySeed is null || round == 0))
         {
@@ -29,10 +32,11 @@ public static class HistoryRunner
             var subject = create(seed);
             var history = new HistoryEntry[threads * opsPerThread];
             var lastRenew = new HistoryEntry?[threads];
+            var issued = new IssuedTokens(history.Length);
             for (var t = 0; t < threads; t++)
             {
                 var thread = t;
-                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew);
+                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew, issued);
             }
 
             string? failure;
@@ -62,14 +66,20 @@ public static class HistoryRunner
             round++;
             if (failure is not null)
             {
-                return new HistoryRun(round, operations, $"Round {round - 1}, seed {seed} (replay: LIFETIME_SEED={seed}): {failure}");
+                failure = $"Round {round - 1}, seed {seed} (replay: LIFETIME_SEED={seed}): {failure}";
+                if (!Scale.KeepGoing)
+                {
+                    return new HistoryRun(round, operations, failure);
+                }
+
+                failed.Add(failure);
             }
         }
 
-        return new HistoryRun(round, operations, null);
+        return new HistoryRun(round, operations, failed.Summary(round, "rounds"));
     }
 
-    private static void Issue(IConcurrentSubject subject, int thread, int count, Random random, HistoryEntry[] history, HistoryEntry?[] lastRenew)
+    private static void Issue(IConcurrentSubject subject, int thread, int count, Random random, HistoryEntry[] history, HistoryEntry?[] lastRenew, IssuedTokens issued)
     {
         for (var i = 0; i < count; i++)
         {
@@ -124,12 +134,69 @@ public static class HistoryRunner
                     break;
             }
 
+            // The reply is back: first publish a new token, then see which tokens are still live. A token
+            // live now was live when the reply came (cancellation is one-way).
             entry.Answered = Interlocked.Increment(ref s_clock);
+            if (entry.Kind is OpKind.Renew or OpKind.RenewAfter && entry.Outcome == Outcome.Ok)
+            {
+                issued.Add(entry.Token);
+            }
+
+            entry.LiveAtReply = issued.Live();
             history[(thread * count) + i] = entry;
             if (entry.Kind is OpKind.Renew or OpKind.RenewAfter && entry.Outcome == Outcome.Ok)
             {
                 Volatile.Write(ref lastRenew[thread], entry);
             }
+        }
+    }
+
+    /// <summary>The tokens handed out in a round, in the order their renews answered; appended by any thread.</summary>
+    private sealed class IssuedTokens
+    {
+        private readonly CancellationToken[] _tokens;
+        private readonly bool[] _published;
+        private int _count;
+
+        public IssuedTokens(int capacity)
+        {
+            _tokens = new CancellationToken[capacity];
+            _published = new bool[capacity];
+        }
+
+        public void Add(CancellationToken token)
+        {
+            var index = Interlocked.Increment(ref _count) - 1;
+            _tokens[index] = token;
+            Volatile.Write(ref _published[index], true);
+        }
+
+        /// <summary>The published tokens not cancelled now, or null when there is none.</summary>
+        public CancellationToken[]? Live()
+        {
+            var count = Volatile.Read(ref _count);
+            var live = 0;
+            Span<int> indexes = stackalloc int[count];
+            for (var i = 0; i < count; i++)
+            {
+                if (Volatile.Read(ref _published[i]) && !_tokens[i].IsCancellationRequested)
+                {
+                    indexes[live++] = i;
+                }
+            }
+
+            if (live == 0)
+            {
+                return null;
+            }
+
+            var result = new CancellationToken[live];
+            for (var i = 0; i < live; i++)
+            {
+                result[i] = _tokens[indexes[i]];
+            }
+
+            return result;
         }
     }
 

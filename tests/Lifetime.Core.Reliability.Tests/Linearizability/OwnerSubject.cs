@@ -13,10 +13,13 @@ public sealed class OwnerSubject : IConcurrentSubject
     private readonly TokenOwner _owner;
     private readonly TokenSlot[] _slots;
 
-    public OwnerSubject(CallbackPlacement placement)
+    /// <param name="placement">Where the owner runs cancellations.</param>
+    /// <param name="context">The context for <see cref="CallbackPlacement.SynchronizationContext"/>.</param>
+    public OwnerSubject(CallbackPlacement placement, SynchronizationContext? context = null)
     {
         var options = _ledger.Options(_time);
         options.CallbackPlacement = placement;
+        options.CallbackContext = context;
         _owner = new TokenOwner(options);
         _slots = [_owner.DefaultSlotForTests, _owner.CreateSlot(), _owner.CreateSlot()];
     }

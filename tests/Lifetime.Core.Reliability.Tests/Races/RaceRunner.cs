@@ -17,6 +17,7 @@ public static class RaceRunner
         using var driver = new HookDriver();
         using var lockstep = new Lockstep(2);
         var count = Scale.ReplaySeed is null ? schedules : 1;
+        var failed = new Failures();
         for (var i = 0; i < count; i++)
         {
             var seed = Scale.ReplaySeed ?? Scale.Derive(master, i);
@@ -32,10 +33,16 @@ public static class RaceRunner
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                return new RaceResult(i + 1, driver.Hits, $"{name}: schedule {i} failed, seed {seed} (replay: LIFETIME_SEED={seed}): {ex}\n{race?.Describe?.Invoke()}");
+                var failure = $"{name}: schedule {i} failed, seed {seed} (replay: LIFETIME_SEED={seed}): {ex}\n{race?.Describe?.Invoke()}";
+                if (!Scale.KeepGoing)
+                {
+                    return new RaceResult(i + 1, driver.Hits, failure);
+                }
+
+                failed.Add(failure);
             }
         }
 
-        return new RaceResult(count, driver.Hits, null);
+        return new RaceResult(count, driver.Hits, failed.Summary(count, "schedules"));
     }
 }

@@ -72,18 +72,15 @@ public sealed partial class TokenOwnerActor
         private readonly CancellationToken[] _links;
 
         /// <summary>Creates the request.</summary>
-        /// <param name="links">The tokens to follow; copied, so changing the array later has no effect.</param>
+        /// <param name="links">
+        /// The tokens to follow; copied, so changing the array later has no effect. An empty array asks for a
+        /// plain renew, as <see cref="TokenOwner.RenewLinkedAsync"/> does.
+        /// </param>
         /// <param name="slot">The slot's key; <see langword="null"/> for the owner's default slot.</param>
         /// <exception cref="ArgumentNullException"><paramref name="links"/> is <see langword="null"/>.</exception>
-        /// <exception cref="ArgumentException"><paramref name="links"/> is empty.</exception>
         public RenewLinked(CancellationToken[] links, string? slot = null)
         {
             ArgumentNullException.ThrowIfNull(links);
-            if (links.Length == 0)
-            {
-                throw new ArgumentException("At least one link is required.", nameof(links));
-            }
-
             _links = (CancellationToken[])links.Clone();
             Slot = slot;
         }

@@ -44,23 +44,7 @@ public sealed class StarvedPoolTests : ReliabilityTest
         var slotToken = Sync.Wait(slot.RenewAsync());
 
         // A dedicated thread holds the processing path inside the source factory.
-        hold.Arm();
-        var ownerToken = default(CancellationToken);
-        Exception? holderError = null;
-        var holder = new Thread(() =>
-        {
-            try
-            {
-                ownerToken = Sync.Wait(owner.RenewAsync());
-            }
-            catch (Exception ex)
-            {
-                holderError = ex;
-            }
-        })
-        { IsBackground = true };
-        holder.Start();
-        hold.AssertHeld();
+        var holder = Holder.Start(hold, () => Sync.Wait(owner.RenewAsync()));
 
         var ahead = new ValueTask<CancellationToken>[queuedAhead];
         for (var i = 0; i < queuedAhead; i++)
@@ -68,22 +52,14 @@ public sealed class StarvedPoolTests : ReliabilityTest
             ahead[i] = other.RenewAsync();
         }
 
-        // Two pool threads block in Dispose behind them: the slot's and the owner's. The countdown is
-        // not disposed: after a failure those threads may still be inside it.
-        var returned = new CountdownEvent(2);
-        var errors = new Exception?[2];
-        ThreadPool.UnsafeQueueUserWorkItem(_ => Run(0, slot.Dispose), null);
-        ThreadPool.UnsafeQueueUserWorkItem(_ => Run(1, owner.Dispose), null);
+        // Two pool threads block in Dispose behind them: the slot's and the owner's.
+        var calls = OnPool.Run(slot.Dispose, owner.Dispose);
 
         // Spinning, not Task.Delay: its timer would need the pool this test starves.
         Assert.True(SpinWait.SpinUntil(() => owner.QueuedForTests == queuedAhead + 2, Bounded.Limit), "The two disposals were never queued.");
 
-        hold.Release();
-        Assert.True(holder.Join(Bounded.Limit), "The renew holding the processing path never returned.");
-        Assert.Null(holderError);
-        Assert.True(returned.Wait(Bounded.Limit), $"{returned.CurrentCount} of the two synchronous disposals never returned: they needed a pool thread.");
-        Assert.Null(errors[0]);
-        Assert.Null(errors[1]);
+        var ownerToken = holder.Release(hold);
+        calls.AssertReturned("synchronous disposals");
         Sync.Wait(owner.Completion);
         Assert.True(slotToken.IsCancellationRequested, "The slot's token was not ended by its disposal.");
         Assert.True(ownerToken.IsCancellationRequested, "The owner's token was not ended by its disposal.");
@@ -93,20 +69,6 @@ public sealed class StarvedPoolTests : ReliabilityTest
         }
 
         ledger.AssertBalanced();
-
-        void Run(int index, Action dispose)
-        {
-            try
-            {
-                dispose();
-            }
-            catch (Exception ex)
-            {
-                errors[index] = ex;
-            }
-
-            returned.Signal();
-        }
     }
 
     /// <summary>
@@ -130,39 +92,17 @@ public sealed class StarvedPoolTests : ReliabilityTest
         var first = Sync.Wait(slot.RenewAsync());
         var ownerToken = Sync.Wait(owner.RenewAsync());
 
-        hold.Arm();
-        Exception? holderError = null;
-        var holder = new Thread(() =>
-        {
-            try
-            {
-                Sync.Wait(owner.CreateSlot().RenewAsync());
-            }
-            catch (Exception ex)
-            {
-                holderError = ex;
-            }
-        })
-        { IsBackground = true };
-        holder.Start();
-        hold.AssertHeld();
+        var holder = Holder.Start(hold, () => Sync.Wait(owner.CreateSlot().RenewAsync()));
 
         // Queued ahead: the end of the slot's token, dispatched to the pool once processed.
         var ahead = slot.CancelAndDisposeAsync();
 
-        var returned = new CountdownEvent(2);
-        var errors = new Exception?[2];
         var renewed = default(CancellationToken);
-        ThreadPool.UnsafeQueueUserWorkItem(_ => Run(0, () => renewed = slot.Renew()), null);
-        ThreadPool.UnsafeQueueUserWorkItem(_ => Run(1, owner.CancelAll), null);
+        var calls = OnPool.Run(() => renewed = slot.Renew(), owner.CancelAll);
         Assert.True(SpinWait.SpinUntil(() => owner.QueuedForTests == 3, Bounded.Limit), "The two synchronous calls were never queued.");
 
-        hold.Release();
-        Assert.True(holder.Join(Bounded.Limit), "The renew holding the processing path never returned.");
-        Assert.Null(holderError);
-        Assert.True(returned.Wait(Bounded.Limit), $"{returned.CurrentCount} of the two synchronous calls never returned: they needed a pool thread.");
-        Assert.Null(errors[0]);
-        Assert.Null(errors[1]);
+        holder.Release(hold);
+        calls.AssertReturned("synchronous calls");
         Assert.True(first.IsCancellationRequested, "The renew returned before the token ended ahead of it was cancelled.");
         Assert.True(ownerToken.IsCancellationRequested, "CancelAll returned before the owner's token was cancelled.");
         Assert.True(renewed.CanBeCanceled, "The synchronous renew returned no token.");
@@ -170,8 +110,84 @@ public sealed class StarvedPoolTests : ReliabilityTest
         owner.Dispose();
         Sync.Wait(owner.Completion);
         ledger.AssertBalanced();
+    }
 
-        void Run(int index, Action call)
+    /// <summary>A dedicated thread whose renew holds the processing path in the source factory.</summary>
+    private sealed class Holder
+    {
+        private readonly Thread _thread;
+        private CancellationToken _token;
+        private Exception? _error;
+
+        private Holder(Func<CancellationToken> renew) => _thread = new Thread(() =>
+        {
+            try
+            {
+                _token = renew();
+            }
+            catch (Exception ex)
+            {
+                _error = ex;
+            }
+        })
+        { IsBackground = true };
+
+        public static Holder Start(PathHold hold, Func<CancellationToken> renew)
+        {
+            hold.Arm();
+            var holder = new Holder(renew);
+            holder._thread.Start();
+            hold.AssertHeld();
+            return holder;
+        }
+
+        /// <summary>Lets the path go on and returns the holder's token once its renew returned.</summary>
+        public CancellationToken Release(PathHold hold)
+        {
+            hold.Release();
+            Assert.True(_thread.Join(Bounded.Limit), "The renew holding the processing path never returned.");
+            Assert.Null(_error);
+            return _token;
+        }
+    }
+
+    /// <summary>
+    /// Calls run on pool threads, one each. The countdown is never disposed: after a failure those threads
+    /// may still be inside it.
+    /// </summary>
+    private sealed class OnPool
+    {
+        private readonly CountdownEvent _returned;
+        private readonly Exception?[] _errors;
+
+        private OnPool(int count)
+        {
+            _returned = new CountdownEvent(count);
+            _errors = new Exception?[count];
+        }
+
+        public static OnPool Run(params Action[] calls)
+        {
+            var run = new OnPool(calls.Length);
+            for (var i = 0; i < calls.Length; i++)
+            {
+                var index = i;
+                ThreadPool.UnsafeQueueUserWorkItem(_ => run.Call(index, calls[index]), null);
+            }
+
+            return run;
+        }
+
+        public void AssertReturned(string what)
+        {
+            Assert.True(_returned.Wait(Bounded.Limit), $"{_returned.CurrentCount} of the {_errors.Length} {what} never returned: they needed a pool thread.");
+            foreach (var error in _errors)
+            {
+                Assert.Null(error);
+            }
+        }
+
+        private void Call(int index, Action call)
         {
             try
             {
@@ -179,10 +195,10 @@ public sealed class StarvedPoolTests : ReliabilityTest
             }
             catch (Exception ex)
             {
-                errors[index] = ex;
+                _errors[index] = ex;
             }
 
-            returned.Signal();
+            _returned.Signal();
         }
     }
 }

@@ -75,7 +75,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     [Fact]
     public async Task SynchronizationContext_CapturedWhenNoneGiven()
     {
-        var captured = await RunOnContext(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext }));
+        var captured = await _context.Run(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext }));
         var token = await captured.RenewAsync().Within();
         var ranOn = -1;
         token.Register(() => ranOn = Environment.CurrentManagedThreadId);
@@ -120,7 +120,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         var token = await owner.RenewAsync().Within();
 
         // Like a Unity OnDestroy: a synchronous Dispose on the very thread callbacks are posted to.
-        await RunOnContext(() =>
+        await _context.Run(() =>
         {
             owner.Dispose();
             return 0;
@@ -300,23 +300,4 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         CallbackPlacement = placement,
         CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
     });
-
-    private Task<T> RunOnContext<T>(Func<T> action)
-    {
-        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _context.Post(
-            _ =>
-            {
-                try
-                {
-                    result.SetResult(action());
-                }
-                catch (Exception ex)
-                {
-                    result.SetException(ex);
-                }
-            },
-            null);
-        return result.Task.Within();
-    }
 }

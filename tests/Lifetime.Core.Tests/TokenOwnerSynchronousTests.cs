@@ -162,9 +162,9 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     [Fact]
     public async Task Renew_SynchronizationContextPlacementCalledOnThatContext_DoesNotWaitForItself()
     {
-        var owner = await RunOnContext(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext }));
+        var owner = await _context.Run(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext }));
         var ranOn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var next = await RunOnContext(() =>
+        var next = await _context.Run(() =>
         {
             var first = owner.Renew();
             first.Register(() => ranOn.TrySetResult(Environment.CurrentManagedThreadId));
@@ -231,23 +231,4 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
         CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
         TimeProvider = time,
     });
-
-    private Task<T> RunOnContext<T>(Func<T> action)
-    {
-        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _context.Post(
-            _ =>
-            {
-                try
-                {
-                    result.SetResult(action());
-                }
-                catch (Exception ex)
-                {
-                    result.SetException(ex);
-                }
-            },
-            null);
-        return result.Task.WaitAsync(Bounded.Limit);
-    }
 }

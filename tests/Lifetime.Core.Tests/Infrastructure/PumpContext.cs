@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Lifetime.Tests.Infrastructure;
 
@@ -27,6 +28,26 @@ public sealed class PumpContext : SynchronizationContext, IDisposable
     }
 
     public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException();
+
+    /// <summary>Runs <paramref name="action"/> on the context's thread; the task is bounded by <see cref="Bounded.Limit"/>.</summary>
+    public Task<T> Run<T>(Func<T> action)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(
+            _ =>
+            {
+                try
+                {
+                    result.SetResult(action());
+                }
+                catch (Exception ex)
+                {
+                    result.SetException(ex);
+                }
+            },
+            null);
+        return result.Task.WaitAsync(Bounded.Limit);
+    }
 
     public void Dispose()
     {

@@ -11,7 +11,7 @@ namespace Lifetime.Akka;
 /// </summary>
 /// <remarks>
 /// <para>
-/// An incarnation's end is an <em>end of life</em> (DESIGN.md guarantee 7), not an explicit disposal: each
+/// An incarnation's end is an <em>end of life</em> (docs/design.md, guarantee 7), not an explicit disposal: each
 /// owner is created with <see cref="TokenOwnerOptions.OuterToken"/> bound to a source this helper owns, and
 /// <see cref="End"/> cancels that source before it disposes the owner. So a renew that races the end (a
 /// <c>PipeTo</c> continuation, a late handler holding the owner) completes with an already-cancelled token,

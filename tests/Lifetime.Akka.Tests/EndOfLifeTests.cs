@@ -7,7 +7,7 @@ using Akka.Actor;
 namespace Lifetime.Akka.Tests;
 
 /// <summary>
-/// An incarnation's end is an end of life (DESIGN.md guarantee 7), not an explicit disposal: late code that
+/// An incarnation's end is an end of life (docs/design.md, guarantee 7), not an explicit disposal: late code that
 /// renews on the ended incarnation's owner gets an already-cancelled token, while an explicit
 /// <see cref="TokenOwner.Dispose"/> by the actor's own code still makes renews throw. Each spec runs on every
 /// route to an incarnation owner: <c>Context.GetTokenOwner()</c> and both base classes.

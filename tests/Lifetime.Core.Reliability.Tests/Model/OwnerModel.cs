@@ -7,7 +7,8 @@ namespace Lifetime.Reliability.Tests.Model;
 /// <summary>
 /// The sequential model of one owner with <see cref="CallbackPlacement.Inline"/>: slots, the tokens they
 /// handed out, deadlines, links (to external tokens and to its own tokens), throwing callbacks and where
-/// their exceptions go, and disposal. Written from DESIGN.md and the XML docs, not from the code.
+/// their exceptions go, and disposal. Written from the contract (docs/design.md) and the XML docs, not
+/// from the code.
 /// </summary>
 public sealed class OwnerModel
 {

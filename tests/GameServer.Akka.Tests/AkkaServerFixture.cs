@@ -32,9 +32,9 @@ internal sealed class AkkaServerFixture : IAsyncDisposable
 
     public IPEndPoint EndPoint => _host.Services.GetRequiredService<GameListener>().LocalEndPoint!;
 
-    public static async Task<AkkaServerFixture> StartAsync(TimeSpan idleTimeout)
+    public static async Task<AkkaServerFixture> StartAsync(TimeSpan idleTimeout, TimeSpan? matchTimeout = null)
     {
-        var options = new GameServerOptions { Port = 0, IdleTimeout = idleTimeout, MatchTimeout = TimeSpan.FromMilliseconds(200) };
+        var options = new GameServerOptions { Port = 0, IdleTimeout = idleTimeout, MatchTimeout = matchTimeout ?? TimeSpan.FromMilliseconds(200) };
         var metrics = new ServerMetrics();
         var akka = new AkkaMetrics();
         var builder = GameServerHost.CreateBuilder(options, metrics);

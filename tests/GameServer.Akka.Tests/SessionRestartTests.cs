@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using GameServer.Protocol;
+using Lifetime;
 
 namespace GameServer.Akka.Tests;
 
@@ -43,6 +44,36 @@ public sealed class SessionRestartTests
     }
 
     [Fact]
+    public async Task InjectCrash_DuringMatchSearch_RequestEndsAsOwnerEndedAndByeAsCancelled()
+    {
+        // With a 10 s match timeout a search takes at least 2 s: each one is still running when it is ended.
+        await using var server = await AkkaServerFixture.StartAsync(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+        var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Akka.Restarted += () => restarted.TrySetResult();
+        await using var client = await TestClient.ConnectAsync(server.EndPoint);
+        await client.LoginAsync();
+        await client.SendAsync(Frames.FindMatch(0));
+        await WaitUntilAsync(() => server.Metrics.RenewLatency.Count == 1);
+
+        server.Handler.InjectCrashes(1);
+        await restarted.Task.WaitAsync(s_timeout);
+        await WaitUntilAsync(() => server.Metrics.OperationsCancelled(TokenEndCause.OwnerEnded) == 1);
+
+        // The next search runs in the new incarnation; the Bye closes the session while it runs.
+        await client.SendAsync(Frames.FindMatch(0));
+        await WaitUntilAsync(() => server.Metrics.RenewLatency.Count == 2);
+        await client.SendAsync(Frames.Bye);
+        Assert.Equal(CloseReason.ClientLeft, await client.ReadGoodbyeAsync());
+        await WaitUntilAsync(() => server.Metrics.OperationsCancelled(TokenEndCause.Cancelled) == 1);
+
+        await server.StopAndVerifyAsync();
+        Assert.Equal(1, server.Akka.Restarts);
+        Assert.Equal(1, server.Metrics.OperationsCancelled(TokenEndCause.OwnerEnded));
+        Assert.Equal(0, server.Metrics.OperationsCancelled(TokenEndCause.LinkCancelled));
+        Assert.Equal(0, server.Metrics.OperationsCancelled(TokenEndCause.TimedOut));
+    }
+
+    [Fact]
     public async Task InjectCrash_ThenSilence_NewIncarnationStillClosesOnIdleTimeout()
     {
         await using var server = await AkkaServerFixture.StartAsync(TimeSpan.FromMilliseconds(500));
@@ -60,5 +91,15 @@ public sealed class SessionRestartTests
         Assert.Equal(1, server.Akka.Restarts);
         Assert.Equal(0, server.Akka.TokensLiveAtConstruction);
         Assert.Equal(1, server.Metrics.ClosedBy(CloseReason.IdleTimeout));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(waited.Elapsed < s_timeout, "The condition did not hold in time.");
+            await Task.Delay(10);
+        }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Threading.Tasks;
 using GameServer.Protocol;
+using Lifetime;
 
 namespace GameServer.Akka.Tests;
 
@@ -41,6 +42,12 @@ public sealed class SmokeTests
         Assert.Equal(akka.TokensAtCrash, akka.TokensCancelledAtConstruction);
         Assert.Equal(0, akka.TokensLiveAtConstruction);
         Assert.True(akka.ReaderEndingsDropped > 0, report.Text);
+        Assert.True(server.OperationsCancelled(TokenEndCause.Renewed) > 0, report.Text);
+        Assert.True(server.OperationsCancelled(TokenEndCause.TimedOut) > 0, report.Text);
+        Assert.True(server.OperationsCancelled(TokenEndCause.OwnerEnded) > 0, report.Text);
+        Assert.Equal(0, server.OperationsCancelled(TokenEndCause.Unknown));
+        Assert.Equal(0, server.OperationsCancelled(TokenEndCause.Live));
+        Assert.Equal(0, server.OperationsCancelled(TokenEndCause.OwnerDisposed));
         Assert.True(server.ClosedBy(CloseReason.ServerShutdown) > 0, report.Text);
         Assert.True(report.Akka.Terminated, report.Text);
         Assert.Contains("restarts", output.ToString(), StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using System;
 using System.Text;
 using System.Threading.Tasks;
 using GameServer.Protocol;
+using Lifetime;
 
 namespace GameServer.Tests;
 
@@ -144,7 +145,7 @@ public sealed class MisbehavingClientTests
             await client.SendAsync(Frames.Heartbeat);
             await client.SendAsync(Frames.LoadLevel(7));
             var reply = await client.ReadFrameAsync();
-            Assert.True(reply?.Type == FrameType.LevelLoaded, $"Round {i} at {alive.ElapsedMilliseconds} ms: {reply?.Type} {(reply?.Type == FrameType.Goodbye ? (CloseReason)reply.Value.Payload[0] : CloseReason.None)}, stale {server.Metrics.StaleResultsDropped}, completed {server.Metrics.OperationsCompleted}, renewed {server.Metrics.OperationsCancelled(Reporting.OperationEnd.Renewed)}, ended {server.Metrics.OperationsCancelled(Reporting.OperationEnd.SessionEnded)}");
+            Assert.True(reply?.Type == FrameType.LevelLoaded, $"Round {i} at {alive.ElapsedMilliseconds} ms: {reply?.Type} {(reply?.Type == FrameType.Goodbye ? (CloseReason)reply.Value.Payload[0] : CloseReason.None)}, stale {server.Metrics.StaleResultsDropped}, completed {server.Metrics.OperationsCompleted}, renewed {server.Metrics.OperationsCancelled(TokenEndCause.Renewed)}, link cancelled {server.Metrics.OperationsCancelled(TokenEndCause.LinkCancelled)}");
         }
 
         Assert.True(alive.Elapsed >= idle * 2.5, "The session did not outlive its idle timeout.");
@@ -194,8 +195,45 @@ public sealed class MisbehavingClientTests
         var reply = await client.ReadFrameAsync();
 
         Assert.True(reply?.Type is FrameType.MatchFound or FrameType.MatchTimedOut, $"Got {reply?.Type}.");
-        Assert.Equal(1, server.Metrics.OperationsCancelled(Reporting.OperationEnd.Renewed));
+        Assert.Equal(1, server.Metrics.OperationsCancelled(TokenEndCause.Renewed));
+        Assert.Equal(reply?.Type == FrameType.MatchTimedOut ? 1 : 0, server.Metrics.OperationsCancelled(TokenEndCause.TimedOut));
         await server.StopAndVerifyAsync();
+    }
+
+    [Fact]
+    public async Task ByeDuringRequest_RequestEndsAsCancelled()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server.EndPoint);
+        await client.LoginAsync();
+
+        // A level load takes at least 20 ms; the Bye in the same packet closes the session while it runs.
+        await client.SendRawAsync(Concat(Frames.LoadLevel(3), Frames.Bye));
+
+        Assert.Equal(CloseReason.ClientLeft, await client.ReadGoodbyeAsync());
+        await WaitUntilAsync(() => server.Metrics.OperationsCancelled(TokenEndCause.Cancelled) == 1);
+        await server.StopAndVerifyAsync();
+        Assert.Equal(0, server.Metrics.OperationsCancelled(TokenEndCause.LinkCancelled));
+        Assert.Equal(0, server.Metrics.OperationsCompleted);
+    }
+
+    [Fact]
+    public async Task ServerShutdownDuringRequest_RequestEndsAsLinkCancelled()
+    {
+        // With a 10 s match timeout a search takes at least 2 s: it is still running at the shutdown.
+        await using var server = await ServerFixture.StartAsync(matchTimeout: TimeSpan.FromSeconds(10));
+        await using var client = await TestClient.ConnectAsync(server.EndPoint);
+        await client.LoginAsync();
+        await client.SendAsync(Frames.FindMatch(0));
+        await WaitUntilAsync(() => server.Metrics.RenewLatency.Count == 1);
+
+        // The server token ends the session's lifetime, and the lifetime's link ends the request.
+        await server.StopAndVerifyAsync();
+
+        Assert.Equal(CloseReason.ServerShutdown, await client.ReadGoodbyeAsync());
+        await WaitUntilAsync(() => server.Metrics.OperationsCancelled(TokenEndCause.LinkCancelled) == 1);
+        Assert.Equal(0, server.Metrics.OperationsCancelled(TokenEndCause.Cancelled));
+        Assert.Equal(0, server.Metrics.OperationsCancelled(TokenEndCause.TimedOut));
     }
 
     [Fact]
@@ -227,6 +265,16 @@ public sealed class MisbehavingClientTests
         await client.SendAsync(Frames.Bye);
         Assert.Equal(CloseReason.ClientLeft, await client.ReadGoodbyeAsync());
         Assert.Equal(CloseReason.ClientLeft, await server.NextCloseAsync());
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "The condition did not hold within 10 s.");
+            await Task.Delay(10);
+        }
     }
 
     private static byte[] Concat(params OutgoingFrame[] frames)

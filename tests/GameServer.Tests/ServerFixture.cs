@@ -31,9 +31,9 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public IPEndPoint EndPoint => Listener.LocalEndPoint!;
 
-    public static async Task<ServerFixture> StartAsync(TimeSpan? idleTimeout = null)
+    public static async Task<ServerFixture> StartAsync(TimeSpan? idleTimeout = null, TimeSpan? matchTimeout = null)
     {
-        var options = new GameServerOptions { Port = 0, IdleTimeout = idleTimeout ?? TimeSpan.FromSeconds(5), MatchTimeout = TimeSpan.FromMilliseconds(200) };
+        var options = new GameServerOptions { Port = 0, IdleTimeout = idleTimeout ?? TimeSpan.FromSeconds(5), MatchTimeout = matchTimeout ?? TimeSpan.FromMilliseconds(200) };
         var metrics = new ServerMetrics();
         var host = GameServerHost.CreateBuilder(options, metrics).Build();
         var fixture = new ServerFixture(host, metrics);

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Threading.Tasks;
 using GameServer.Protocol;
-using GameServer.Reporting;
+using Lifetime;
 
 namespace GameServer.Tests;
 
@@ -36,8 +36,13 @@ public sealed class SmokeTests
         Assert.True(server.ClosedBy(CloseReason.IdleTimeout) > 0, report.Text);
         Assert.True(server.ClosedBy(CloseReason.ServerShutdown) > 0, report.Text);
         Assert.True(server.ClosedBy(CloseReason.ClientDisconnected) > 0, report.Text);
-        Assert.True(server.OperationsCancelled(OperationEnd.Renewed) > 0, report.Text);
-        Assert.True(server.OperationsCancelled(OperationEnd.TimedOut) > 0, report.Text);
+        Assert.True(server.OperationsCancelled(TokenEndCause.Renewed) > 0, report.Text);
+        Assert.True(server.OperationsCancelled(TokenEndCause.TimedOut) > 0, report.Text);
+        Assert.True(server.OperationsCancelled(TokenEndCause.LinkCancelled) > 0, report.Text);
+        Assert.Equal(0, server.OperationsCancelled(TokenEndCause.Unknown));
+        Assert.Equal(0, server.OperationsCancelled(TokenEndCause.Live));
+        Assert.Equal(0, server.OperationsCancelled(TokenEndCause.OwnerEnded));
+        Assert.Contains("Renewed ", report.Text, StringComparison.Ordinal);
         Assert.True(server.RenewLatency.Count > 0, report.Text);
         Assert.Contains("bots online", output.ToString(), StringComparison.Ordinal);
     }

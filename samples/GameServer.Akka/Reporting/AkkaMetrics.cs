@@ -18,7 +18,6 @@ public sealed class AkkaMetrics
     private long _restartsChecked;
     private long _tokensCancelledAtConstruction;
     private long _tokensLiveAtConstruction;
-    private long _requestsLostToCrash;
     private long _readerEndingsDropped;
     private long _requestOutcomesDropped;
     private long _stoppedBySupervisor;
@@ -52,9 +51,6 @@ public sealed class AkkaMetrics
 
     /// <summary>Gets how many old tokens the new instance's constructor found still live (must stay zero).</summary>
     public long TokensLiveAtConstruction => Volatile.Read(ref _tokensLiveAtConstruction);
-
-    /// <summary>Gets how many requests were in flight when their session crashed (cancelled by the restart; no reply is sent).</summary>
-    public long RequestsLostToCrash => Volatile.Read(ref _requestsLostToCrash);
 
     /// <summary>Gets how many socket reader endings <c>PipeToIfCurrent</c> dropped because their token was no longer current.</summary>
     public long ReaderEndingsDropped => Volatile.Read(ref _readerEndingsDropped);
@@ -99,9 +95,6 @@ public sealed class AkkaMetrics
         Interlocked.Increment(ref _restarts);
         Restarted?.Invoke();
     }
-
-    /// <summary>Records a request that was in flight when its session crashed.</summary>
-    public void OnRequestLostToCrash() => Interlocked.Increment(ref _requestsLostToCrash);
 
     /// <summary>Records a reader ending dropped as stale.</summary>
     public void OnReaderEndingDropped() => Interlocked.Increment(ref _readerEndingsDropped);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using GameServer.Reporting;
+using Lifetime;
 
 namespace GameServer.Akka.Reporting;
 
@@ -19,6 +20,7 @@ public sealed class AkkaReport
     private AkkaReport(AkkaMetrics akka, ServerMetrics server, double crashRate, bool terminated)
     {
         Metrics = akka;
+        Server = server;
         CrashRate = crashRate;
         Terminated = terminated;
         Check(server);
@@ -27,6 +29,9 @@ public sealed class AkkaReport
 
     /// <summary>Gets the Akka mode's counters.</summary>
     public AkkaMetrics Metrics { get; }
+
+    /// <summary>Gets the server's counters, shared with the plain report.</summary>
+    public ServerMetrics Server { get; }
 
     /// <summary>Gets the crash rate of the run, per second.</summary>
     public double CrashRate { get; }
@@ -97,7 +102,7 @@ public sealed class AkkaReport
         Line("restarts", $"{N(m.Restarts)} (restart directives {N(m.RestartDirectives)}, sessions stopped by the supervisor {N(m.StoppedBySupervisor)})");
         Line("session incarnations", $"{N(m.Incarnations)} ({N(m.Incarnations - m.Restarts)} first, {N(m.Restarts)} after a restart)");
         Line("old tokens at restart", $"{N(m.TokensAtCrash)} live at the crash, {N(m.TokensLiveInPreRestart)} still live in PreRestart, {N(m.TokensCancelledAtConstruction)} cancelled before the new instance was constructed, {N(m.TokensLiveAtConstruction)} live");
-        Line("requests lost to crash", N(m.RequestsLostToCrash));
+        Line("requests lost to crash", $"{N(Server.OperationsCancelled(TokenEndCause.OwnerEnded))} (cancelled while running, GetEndCause OwnerEnded: the restart ended their owner)");
         Line("stale outcomes dropped", $"reader endings {N(m.ReaderEndingsDropped)}, request outcomes {N(m.RequestOutcomesDropped)} (PipeToIfCurrent)");
         Line("actor system", Terminated ? "terminated" : "did not terminate in time");
         Line("akka invariants", Passed ? "all hold" : "FAILED");

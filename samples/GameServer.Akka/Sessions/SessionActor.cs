@@ -22,6 +22,10 @@ namespace GameServer.Akka.Sessions;
 /// <item>the <b>request</b> slot holds the request in flight (load level, matchmaking with a timeout); a new
 /// request renews it, and <c>PipeToIfCurrent</c> drops outcomes of replaced requests.</item>
 /// </list>
+/// Why a token ended comes from <see cref="TokenOwner.GetEndCause"/>, never from bookkeeping: a cancelled
+/// request is counted by its cause (Renewed, TimedOut, LinkCancelled when the lifetime ended, Cancelled when
+/// the session closed, OwnerEnded when a crash ended the incarnation), and an ended lifetime's cause picks
+/// the close reason.
 /// When the actor crashes, its supervisor restarts it; the adapter disposes the owner after
 /// <c>PreRestart</c> and before the new instance is constructed, so the old lifetime, reader and request
 /// are cancelled, and the new instance starts fresh ones on the same <see cref="SessionConnection"/>. The
@@ -39,7 +43,6 @@ internal sealed class SessionActor : ReceiveActor
     private readonly TokenSlot _requests;
     private CancellationToken _lifetime;
     private CancellationToken _request;
-    private bool _requestInFlight;
     private bool _started;
     private bool _closed;
 
@@ -75,7 +78,7 @@ internal sealed class SessionActor : ReceiveActor
         ReceiveAsync<LifetimeEnded>(OnLifetimeEndedAsync);
         ReceiveAsync<ReaderEnded>(OnReaderEndedAsync);
         ReceiveAsync<RequestCompleted>(OnRequestCompletedAsync);
-        ReceiveAsync<RequestCancelled>(OnRequestCancelledAsync);
+        ReceiveAsync<RequestTimedOut>(OnRequestTimedOutAsync);
         ReceiveAsync<CloseRequested>(async request =>
         {
             await EnsureStartedAsync();
@@ -104,12 +107,8 @@ internal sealed class SessionActor : ReceiveActor
     protected override void PreRestart(Exception reason, object message)
     {
         // Base is not called on purpose: a session has no children, and PostStop is for the final stop. The
-        // adapter does not need it either: it ends the owner after this method whatever it does.
-        if (_requestInFlight && !_closed)
-        {
-            _akka.OnRequestLostToCrash();
-        }
-
+        // adapter does not need it either: it ends the owner after this method whatever it does (a request in
+        // flight then ends as OwnerEnded, which its task counts).
         if (_connection.PeekCrashTokens() is { } tokens)
         {
             var live = 0;
@@ -227,29 +226,24 @@ internal sealed class SessionActor : ReceiveActor
 
     private async Task StartRequestAsync(FrameType kind, int argument)
     {
-        var replacing = _requestInFlight && _requests.IsCurrent(_request);
         var start = Stopwatch.GetTimestamp();
         var token = kind == FrameType.FindMatch
             ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
             : await _requests.RenewLinkedAsync(_lifetime);
         _metrics.RenewLatency.RecordSince(start);
         _metrics.OnRenew();
-        if (replacing)
-        {
-            _metrics.OnOperationCancelled(OperationEnd.Renewed);
-        }
-
         _request = token;
-        _requestInFlight = true;
         var self = Self;
-        if (kind == FrameType.FindMatch)
-        {
-            // A match timeout ends the token itself, so PipeToIfCurrent drops that outcome: the
-            // cancellation is reported separately, and the handler answers only if it ended this request.
-            token.UnsafeRegister(static state => Report((RequestCancelled)state!), new RequestCancelled(self, token));
-        }
-
         var work = SimulateAsync(kind, argument, _options.MatchTimeout, token);
+
+        // A cancelled request's outcome is dropped by PipeToIfCurrent (its token is no longer current); why it
+        // was cancelled is counted here, off the actor, and a match timeout is answered through the actor.
+        _ = work.ContinueWith(
+            static (_, state) => ((RequestCancellation)state!).Report(),
+            new RequestCancellation(_owner, token, _metrics, self),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnCanceled | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         Track(work.PipeToIfCurrent(_requests, token, self, success: reply => new RequestCompleted(token, reply)), () =>
         {
             if (work.IsCompletedSuccessfully)
@@ -272,7 +266,6 @@ internal sealed class SessionActor : ReceiveActor
         // Exact here: only this actor renews its request slot.
         if (_requests.IsCurrent(completed.Token))
         {
-            _requestInFlight = false;
             _connection.Enqueue(completed.Reply);
             _metrics.OnOperationCompleted();
         }
@@ -282,18 +275,15 @@ internal sealed class SessionActor : ReceiveActor
         }
     }
 
-    private async Task OnRequestCancelledAsync(RequestCancelled cancelled)
+    private async Task OnRequestTimedOutAsync(RequestTimedOut timedOut)
     {
+        // The match timeout ended the request (GetEndCause said TimedOut), so the client is owed the answer,
+        // also when an earlier incarnation started the search.
         await EnsureStartedAsync();
-        if (_closed || !_requestInFlight || cancelled.Token != _request || _lifetime.IsCancellationRequested)
+        if (!_closed)
         {
-            // Replaced (counted when renewed), from an earlier incarnation, or ended with the session.
-            return;
+            _connection.Enqueue(Frames.MatchTimedOut);
         }
-
-        _requestInFlight = false;
-        _metrics.OnOperationCancelled(OperationEnd.TimedOut);
-        _connection.Enqueue(Frames.MatchTimedOut);
     }
 
     private async Task OnLifetimeEndedAsync(LifetimeEnded ended)
@@ -305,7 +295,9 @@ internal sealed class SessionActor : ReceiveActor
             return;
         }
 
-        Close(_connection.ServerToken.IsCancellationRequested ? CloseReason.ServerShutdown : CloseReason.IdleTimeout, null);
+        // Only its idle deadline and its server link end a live incarnation's lifetime.
+        var reason = _owner.GetEndCause(ended.Token) == TokenEndCause.TimedOut ? CloseReason.IdleTimeout : CloseReason.ServerShutdown;
+        Close(reason, null);
     }
 
     private async Task OnReaderEndedAsync(ReaderEnded ended)
@@ -352,13 +344,10 @@ internal sealed class SessionActor : ReceiveActor
         }
 
         _closed = true;
-        if (_requestInFlight)
-        {
-            // Its token may already be cancelled through the lifetime link (idle timeout, server shutdown).
-            _metrics.OnOperationCancelled(OperationEnd.SessionEnded);
-        }
 
-        _requestInFlight = false;
+        // A request still in flight ends as Cancelled (unless the lifetime's end has already ended it as
+        // LinkCancelled), so its cause tells a closed session from a crashed incarnation (OwnerEnded).
+        _requests.CancelAndDispose();
         _connection.Close(reason, text);
         Context.Stop(Self);
     }
@@ -407,8 +396,23 @@ internal sealed class SessionActor : ReceiveActor
     /// <summary>A lifetime token ended (idle timeout, server shutdown, or the restart or stop of its incarnation).</summary>
     private sealed record LifetimeEnded(IActorRef Self, CancellationToken Token) : SelfMessage(Self, Token);
 
-    /// <summary>A matchmaking token ended (timeout, replaced, or its session or incarnation ended).</summary>
-    private sealed record RequestCancelled(IActorRef Self, CancellationToken Token) : SelfMessage(Self, Token);
+    /// <summary>A matchmaking request's own deadline ended it.</summary>
+    private sealed record RequestTimedOut(IActorRef Self, CancellationToken Token) : SelfMessage(Self, Token);
+
+    /// <summary>A request whose work was cancelled: counts its token's end cause, and reports a match timeout to the actor.</summary>
+    private sealed record RequestCancellation(TokenOwner Owner, CancellationToken Token, ServerMetrics Metrics, IActorRef Self)
+    {
+        public void Report()
+        {
+            // Recorded before the token was cancelled, and still answered after the owner has ended.
+            var cause = Owner.GetEndCause(Token);
+            Metrics.OnOperationCancelled(cause);
+            if (cause == TokenEndCause.TimedOut)
+            {
+                SessionActor.Report(new RequestTimedOut(Self, Token));
+            }
+        }
+    }
 
     /// <summary>A request's work completed while its token was current.</summary>
     private sealed record RequestCompleted(CancellationToken Token, OutgoingFrame Reply);

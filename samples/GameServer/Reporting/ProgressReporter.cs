@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GameServer.Bots;
 using GameServer.Protocol;
+using Lifetime;
 
 namespace GameServer.Reporting;
 
@@ -79,7 +80,7 @@ public sealed class ProgressReporter
 
         if (_server is { } s)
         {
-            var timeouts = s.ClosedBy(CloseReason.IdleTimeout) + s.OperationsCancelled(OperationEnd.TimedOut);
+            var timeouts = s.ClosedBy(CloseReason.IdleTimeout) + s.OperationsCancelled(TokenEndCause.TimedOut);
             line += string.Create(CultureInfo.InvariantCulture, $" | sessions {s.ActiveSessions,5:N0} (peak {s.PeakSessions:N0}, served {s.SessionsAccepted:N0}) | renews {s.Renews:N0} | timeouts {timeouts:N0} | live sources {s.Sources.Live:N0}");
         }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using GameServer.Bots;
 using GameServer.Protocol;
+using Lifetime;
 
 namespace GameServer.Reporting;
 
@@ -67,6 +68,8 @@ public sealed class RunReport
             Require(s.Sources.Live == 0, $"server live sources at exit = {s.Sources.Live} (must be 0)");
             Require(s.CallbackExceptions == 0, $"callback exceptions reported = {s.CallbackExceptions} (must be 0)");
             Require(s.SessionFaults == 0, $"sessions failed with an unexpected exception = {s.SessionFaults}: {s.LastFault?.GetType().Name}: {s.LastFault?.Message}");
+            var unexplained = s.OperationsCancelled(TokenEndCause.Unknown) + s.OperationsCancelled(TokenEndCause.Live);
+            Require(unexplained == 0, $"cancelled requests whose token GetEndCause called Unknown or Live = {unexplained} (must be 0)");
             Require(s.ActiveSessions == 0, $"sessions still open at exit = {s.ActiveSessions} (must be 0)");
             Require(DrainedInTime, "the sessions did not close within the shutdown timeout");
         }
@@ -107,9 +110,9 @@ public sealed class RunReport
             Line("frames received", N(s.FramesReceived));
             Line("renews", $"{N(s.Renews)} (heartbeat touches {N(s.Touches)})");
             Line("renew latency", $"p50 {Us(s.RenewLatency.Percentile(50))}, p99 {Us(s.RenewLatency.Percentile(99))} (request renews, n = {N(s.RenewLatency.Count)})");
-            Line("timeouts fired", $"{N(s.ClosedBy(CloseReason.IdleTimeout) + s.OperationsCancelled(OperationEnd.TimedOut))} (idle {N(s.ClosedBy(CloseReason.IdleTimeout))}, matchmaking {N(s.OperationsCancelled(OperationEnd.TimedOut))})");
+            Line("timeouts fired", $"{N(s.ClosedBy(CloseReason.IdleTimeout) + s.OperationsCancelled(TokenEndCause.TimedOut))} (idle {N(s.ClosedBy(CloseReason.IdleTimeout))}, matchmaking {N(s.OperationsCancelled(TokenEndCause.TimedOut))})");
             Line("sessions closed by", $"client left {N(s.ClosedBy(CloseReason.ClientLeft))}, idle timeout {N(s.ClosedBy(CloseReason.IdleTimeout))}, server shutdown {N(s.ClosedBy(CloseReason.ServerShutdown))}, client disconnected {N(s.ClosedBy(CloseReason.ClientDisconnected))}, protocol violation {N(s.ClosedByProtocolViolation())}, slow consumer {N(s.ClosedBy(CloseReason.SlowConsumer))}");
-            Line("requests cancelled by", $"renew {N(s.OperationsCancelled(OperationEnd.Renewed))}, timeout {N(s.OperationsCancelled(OperationEnd.TimedOut))}, session end {N(s.OperationsCancelled(OperationEnd.SessionEnded))}");
+            Line("requests cancelled by", RequestCauses(s));
             Line("requests completed", $"{N(s.OperationsCompleted)} (stale results dropped {N(s.StaleResultsDropped)})");
             Line("callback exceptions", N(s.CallbackExceptions));
             Line("session faults", N(s.SessionFaults));
@@ -133,6 +136,33 @@ public sealed class RunReport
             text.Append("    - ").Append(failure).Append('\n');
         }
 
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The causes that <see cref="TokenOwner.GetEndCause"/> gave for the requests cancelled while they ran. The
+    /// first four are the ones a session produces; the others appear only when they happened.
+    /// </summary>
+    private static string RequestCauses(ServerMetrics s)
+    {
+        var text = new StringBuilder();
+        void Cause(TokenEndCause cause, string meaning, bool always = false)
+        {
+            var count = s.OperationsCancelled(cause);
+            if (always || count != 0)
+            {
+                text.Append(text.Length == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"{cause} {count:N0} ({meaning})");
+            }
+        }
+
+        Cause(TokenEndCause.Renewed, "a newer request", always: true);
+        Cause(TokenEndCause.TimedOut, "matchmaking", always: true);
+        Cause(TokenEndCause.LinkCancelled, "session lifetime ended", always: true);
+        Cause(TokenEndCause.Cancelled, "session closed", always: true);
+        Cause(TokenEndCause.OwnerEnded, "its actor restarted");
+        Cause(TokenEndCause.OwnerDisposed, "owner disposed");
+        Cause(TokenEndCause.Live, "must be 0");
+        Cause(TokenEndCause.Unknown, "must be 0");
         return text.ToString();
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using GameServer.Protocol;
+using Lifetime;
 
 namespace GameServer.Reporting;
 
@@ -11,7 +12,7 @@ namespace GameServer.Reporting;
 public sealed class ServerMetrics
 {
     private readonly long[] _closedBy = new long[CloseReasons.Count];
-    private readonly long[] _operationEnds = new long[3];
+    private readonly long[] _operationEnds = new long[Enum.GetValues<TokenEndCause>().Length];
     private long _accepted;
     private long _active;
     private long _peak;
@@ -80,10 +81,10 @@ public sealed class ServerMetrics
         return sum;
     }
 
-    /// <summary>Gets how many operation tokens were cancelled for <paramref name="end"/>.</summary>
-    /// <param name="end">The cause.</param>
+    /// <summary>Gets how many per-request operations were cancelled while they ran, with <paramref name="cause"/> as their token's end cause.</summary>
+    /// <param name="cause">What <see cref="TokenOwner.GetEndCause"/> said about the operation's token.</param>
     /// <returns>The count.</returns>
-    public long OperationsCancelled(OperationEnd end) => Volatile.Read(ref _operationEnds[(int)end]);
+    public long OperationsCancelled(TokenEndCause cause) => Volatile.Read(ref _operationEnds[(int)cause]);
 
     /// <summary>Records an accepted session.</summary>
     public void OnSessionStarted()
@@ -124,9 +125,9 @@ public sealed class ServerMetrics
     /// <summary>Records an operation that completed and replied.</summary>
     public void OnOperationCompleted() => Interlocked.Increment(ref _operationsCompleted);
 
-    /// <summary>Records an operation whose token was cancelled.</summary>
-    /// <param name="end">Why.</param>
-    public void OnOperationCancelled(OperationEnd end) => Interlocked.Increment(ref _operationEnds[(int)end]);
+    /// <summary>Records an operation whose token was cancelled while it ran.</summary>
+    /// <param name="cause">Why, as <see cref="TokenOwner.GetEndCause"/> tells it.</param>
+    public void OnOperationCancelled(TokenEndCause cause) => Interlocked.Increment(ref _operationEnds[(int)cause]);
 
     /// <summary>Records a result dropped as stale.</summary>
     public void OnStaleResult() => Interlocked.Increment(ref _staleResults);

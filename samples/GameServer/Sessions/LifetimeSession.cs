@@ -25,7 +25,9 @@ namespace GameServer.Sessions;
 /// touched to the write timeout before each flush and disarmed after it, so a client that stops reading
 /// is closed as a slow consumer.</item>
 /// </list>
-/// The session never creates, cancels or disposes a source itself; disposing the owner at the end
+/// Why a token ended is never inferred: <see cref="TokenOwner.GetEndCause"/> tells the idle timeout from the
+/// server shutdown when the lifetime ends, and a replaced request from a timed-out one or from one the session
+/// ended. The session never creates, cancels or disposes a source itself; disposing the owner at the end
 /// releases whatever is left.
 /// </summary>
 public sealed class LifetimeSession
@@ -42,8 +44,6 @@ public sealed class LifetimeSession
     private CancellationToken _lifetime;
     private string? _closeText;
     private int _closeReason;
-    private int _requestGeneration;
-    private volatile bool _ended;
     private bool _loggedIn;
 
     /// <summary>Creates a session; <see cref="RunAsync"/> runs it.</summary>
@@ -84,7 +84,6 @@ public sealed class LifetimeSession
             var writeLoop = _outbox.RunWriteLoopAsync(writer);
 
             reason = await ReadLoopAsync(reader);
-            _ended = true;
             _outbox.Close(reason, _closeText);
             await _requests.CancelAndDisposeAsync();
             await writeLoop;
@@ -93,7 +92,6 @@ public sealed class LifetimeSession
         }
         finally
         {
-            _ended = true;
             _outbox.Complete();
             SessionSocket.Close(_socket);
             await _owner.DisposeAsync();
@@ -117,8 +115,13 @@ public sealed class LifetimeSession
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
         {
-            // The lifetime ends only by its server link, its idle deadline, or RequestClose.
-            return RecordedReason() ?? (_serverToken.IsCancellationRequested ? CloseReason.ServerShutdown : CloseReason.IdleTimeout);
+            // The lifetime ends only by its server link, its idle deadline, or RequestClose (which records why).
+            return _owner.GetEndCause(_lifetime) switch
+            {
+                TokenEndCause.TimedOut => CloseReason.IdleTimeout,
+                TokenEndCause.LinkCancelled => CloseReason.ServerShutdown,
+                _ => RecordedReason() ?? CloseReason.ClientDisconnected,
+            };
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
@@ -183,18 +186,16 @@ public sealed class LifetimeSession
 
     private async ValueTask StartRequestAsync(FrameType kind, int argument)
     {
-        // Bumped before the renew: the renew may run the replaced request's cancellation inline.
-        var generation = Interlocked.Increment(ref _requestGeneration);
         var start = Stopwatch.GetTimestamp();
         var token = kind == FrameType.FindMatch
             ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
             : await _requests.RenewLinkedAsync(_lifetime);
         _metrics.RenewLatency.RecordSince(start);
         _metrics.OnRenew();
-        _ = RunRequestAsync(kind, argument, token, generation);
+        _ = RunRequestAsync(kind, argument, token);
     }
 
-    private async Task RunRequestAsync(FrameType kind, int argument, CancellationToken token, int generation)
+    private async Task RunRequestAsync(FrameType kind, int argument, CancellationToken token)
     {
         try
         {
@@ -213,13 +214,11 @@ public sealed class LifetimeSession
         }
         catch (OperationCanceledException)
         {
-            // A request token ends in one of three ways: its session ended, a newer request renewed
-            // the slot, or (matchmaking only) its own deadline passed.
-            var end = _ended || _lifetime.IsCancellationRequested ? OperationEnd.SessionEnded
-                : generation != Volatile.Read(ref _requestGeneration) ? OperationEnd.Renewed
-                : OperationEnd.TimedOut;
-            _metrics.OnOperationCancelled(end);
-            if (end == OperationEnd.TimedOut)
+            // Renewed (a newer request), TimedOut (matchmaking), LinkCancelled (the lifetime ended), or
+            // Cancelled (the session closed): recorded before the token was cancelled, so it is final here.
+            var cause = _owner.GetEndCause(token);
+            _metrics.OnOperationCancelled(cause);
+            if (cause == TokenEndCause.TimedOut)
             {
                 _outbox.Enqueue(Frames.MatchTimedOut);
             }

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Lifetime;
 
@@ -138,16 +139,54 @@ public sealed partial class TokenOwner
     /// A renew refused at its call site: after the end of life it gets an already-cancelled token; after
     /// an explicit disposal (or on a retired slot) it throws, disposing a source handed over with it.
     /// </summary>
-    private CancellationToken RefuseRenew(TokenSlot slot, CancellationTokenSource? owned)
+    private ValueTask<CancellationToken> RefuseRenew(TokenSlot slot, CancellationTokenSource? owned)
     {
         if (!slot.IsRetireRequested && LifeEnded)
         {
-            return EndOfLifeToken(owned, null);
+            // Answered once the disposal's dispatched ends have run: no caller may see the slot's previous
+            // token live after its renew returned (Completion waits for them, and for the drain).
+            var token = EndOfLifeToken(owned, null);
+            return _completion.Task.IsCompleted
+                ? new ValueTask<CancellationToken>(token)
+                : new ValueTask<CancellationToken>(QuietCompletion().ContinueWith(_ => token, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
         }
 
-        // Ownership passed with the call, as with the seed's helper: the source is disposed, not leaked.
-        owned?.Dispose();
+        RefuseOwned(owned);
         ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
         return default;
+    }
+
+    /// <summary>
+    /// <see cref="RefuseRenew"/> for a synchronous caller. It waits for the disposal's dispatched ends like
+    /// the async form, except on the context those ends are posted to, where they can only run after it
+    /// returns.
+    /// </summary>
+    private CancellationToken RefuseRenewBlocking(TokenSlot slot, CancellationTokenSource? owned)
+    {
+        var refused = RefuseRenew(slot, owned);
+        if (refused.IsCompleted)
+        {
+            return refused.Result;
+        }
+
+        if (SynchronizationContext.Current is { } current && current == _callbackContext)
+        {
+            return EndOfLifeToken(null, null);
+        }
+
+        return refused.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Disposes a source handed over with a renew the owner refused after its disposal: ownership passed
+    /// with the call, as with the seed's helper. Its end cause says so; it was never cancelled.
+    /// </summary>
+    private void RefuseOwned(CancellationTokenSource? owned)
+    {
+        if (owned is not null)
+        {
+            MarkEnded(owned, TokenEndCause.OwnerDisposed);
+            owned.Dispose();
+        }
     }
 }

@@ -39,7 +39,7 @@ public sealed partial class TokenOwner
     {
         if (slot.IsClosedForRenew)
         {
-            return new ValueTask<CancellationToken>(RefuseRenew(slot, null));
+            return RefuseRenew(slot, null);
         }
 
         if (TryEnterIdleInline())
@@ -51,7 +51,7 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            return new ValueTask<CancellationToken>(RefuseRenew(slot, null));
+            return RefuseRenew(slot, null);
         }
 
         return operation.AsTokenTask();
@@ -62,7 +62,7 @@ public sealed partial class TokenOwner
         var token = ClaimOwned(source);
         if (slot.IsClosedForRenew)
         {
-            return new ValueTask<CancellationToken>(RefuseRenew(slot, source));
+            return RefuseRenew(slot, source);
         }
 
         if (TryEnterIdleInline())
@@ -74,7 +74,7 @@ public sealed partial class TokenOwner
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
-            return new ValueTask<CancellationToken>(RefuseRenew(slot, source));
+            return RefuseRenew(slot, source);
         }
 
         return operation.AsTokenTask();
@@ -87,10 +87,10 @@ public sealed partial class TokenOwner
         var ownedToken = owned is null ? default : ClaimOwned(owned);
         if (slot.IsClosedForRenew)
         {
-            return RefuseRenew(slot, owned);
+            return RefuseRenewBlocking(slot, owned);
         }
 
-        return RunBlocking(OperationKind.Renew, slot, timeout, links, owned, ownedToken) is { } reply ? reply.Token : RefuseRenew(slot, owned);
+        return RunBlocking(OperationKind.Renew, slot, timeout, links, owned, ownedToken) is { } reply ? reply.Token : RefuseRenewBlocking(slot, owned);
     }
 
     internal void CancelCurrentBlocking(TokenSlot slot)
@@ -223,14 +223,12 @@ public sealed partial class TokenOwner
         var operation = slot is null ? SendDispose(DisposeCaller.Blocking) : PostRetirement(slot, blockedCaller: true, detached: _placement != CallbackPlacement.Inline);
         if (operation is null)
         {
-            // Nothing of ours to answer: the owner is closed, or someone else sent its disposal.
+            // Nothing of ours to answer: the owner is closed, or someone else sent its disposal. Either
+            // way a disposal was sent, which ends the slot's token too: wait until it is processed.
             try
             {
                 TakeOverHandedOffDrain();
-                if (slot is null)
-                {
-                    _disposeProcessed.Task.Wait();
-                }
+                _disposeProcessed.Task.Wait();
             }
             finally
             {

@@ -100,15 +100,18 @@ public sealed partial class TokenOwner
         var slot = operation.Slot!;
         if (_disposed || slot.IsRetired)
         {
-            if (!slot.IsRetired && LifeEnded)
+            // Whether the slot was retired before the end of life is decided at the call site, where a
+            // retirement after the end is not even sent: a racing one may still reach the path first.
+            if (!slot.IsRetireRequested && LifeEnded)
             {
-                // Racing the end of life is no bug: the caller gets a token that is already cancelled.
-                operation.Complete(EndOfLifeToken(operation.OwnedSource, operation));
+                // Racing the end of life is no bug: the caller gets a token that is already cancelled,
+                // once the slot's dispatched ends have run, like any reply about the slot.
+                Finish(operation, EndOfLifeToken(operation.OwnedSource, operation));
                 return;
             }
 
             // A source handed over is the owner's from the call on: disposed with the refusal.
-            operation.OwnedSource?.Dispose();
+            RefuseOwned(operation.OwnedSource);
             operation.Fail(ThrowHelper.CreateObjectDisposed(!slot.IsDefault));
             return;
         }
@@ -357,12 +360,6 @@ public sealed partial class TokenOwner
         operation.Dispatched = null;
         var detached = operation.Detached;
         var retirement = new Retirement(this, null, dispatched, detached ? null : operation, token, flag, after, alsoAfter);
-        if (operation.HasBlockedCaller && !detached)
-        {
-            // A synchronous caller waits for this reply: it may run the retirement (and the ones before
-            // it) itself, so that its wait needs no free pool thread.
-            operation.OfferHelp(retirement);
-        }
         if (dispatched is not null)
         {
             foreach (var (_, slot) in dispatched)
@@ -371,8 +368,16 @@ public sealed partial class TokenOwner
             }
         }
 
-        // Counted before anyone is answered: Completion must not complete while this is pending.
+        // Counted before anyone can run it, let alone answer: Completion must not complete while this is
+        // pending (a helping caller below may finish it before this method returns).
         Interlocked.Increment(ref _outstanding);
+        if (operation.HasBlockedCaller && !detached)
+        {
+            // A synchronous caller waits for this reply: it may run the retirement (and the ones before
+            // it) itself, so that its wait needs no free pool thread.
+            operation.OfferHelp(retirement);
+        }
+
         if (detached)
         {
             operation.Complete(token, flag);

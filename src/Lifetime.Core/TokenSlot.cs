@@ -366,13 +366,18 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <exception cref="AggregateException">Strict mode only, first call only: a callback of the ended token threw.</exception>
     public ValueTask DisposeAsync()
     {
-        if (_isDefault || Owner.LifeEnded)
+        if (_isDefault)
         {
-            // After the end of life a retirement changes nothing: renews keep getting cancelled tokens.
             return default;
         }
 
-        _retireRequested = true;
+        // After the end of life, retiring changes nothing for renews (they keep getting cancelled
+        // tokens), but the call still completes only once the slot's token has ended.
+        if (!Owner.LifeEnded)
+        {
+            _retireRequested = true;
+        }
+
         return Owner.RetireSlot(this);
     }
 
@@ -386,12 +391,16 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only, not from the processing path: callbacks of the slot's token threw.</exception>
     public void Dispose()
     {
-        if (_isDefault || Owner.LifeEnded)
+        if (_isDefault)
         {
             return;
         }
 
-        _retireRequested = true;
+        if (!Owner.LifeEnded)
+        {
+            _retireRequested = true;
+        }
+
         Owner.SendAndBlock(this);
     }
 

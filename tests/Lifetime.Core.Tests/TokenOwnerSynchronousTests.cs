@@ -225,6 +225,44 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
         Assert.True(owner.IsCurrent(owner.RenewLinked()));
     }
 
+    [Fact]
+    public async Task SynchronousRenewsBesideAsyncOnes_ThreadPool_CompletionStaysPendingWhileTheOwnerLives()
+    {
+        // A helping synchronous caller may finish a retirement before the processing path has returned
+        // from answering: the retirement must be counted before it is offered, or Completion completes early.
+        for (var round = 0; round < 5; round++)
+        {
+            var owner = Create(CallbackPlacement.ThreadPool, null);
+            using var stop = new CancellationTokenSource();
+            var asyncLoop = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await owner.RenewAsync();
+                }
+            });
+            var earlyAt = await Task.Run(() =>
+            {
+                for (var i = 0; i < 2000; i++)
+                {
+                    owner.Renew();
+                    if (owner.Completion.IsCompleted)
+                    {
+                        return i;
+                    }
+                }
+
+                return -1;
+            }).Within();
+            stop.Cancel();
+            await asyncLoop.Within();
+
+            Assert.True(earlyAt < 0 && !owner.Completion.IsCompleted, $"Completion completed while the owner lives (round {round}, renew {earlyAt}).");
+            await owner.DisposeAsync().Within();
+            await owner.Completion.Within();
+        }
+    }
+
     private TokenOwner Create(CallbackPlacement placement, TimeProvider? time) => new(new TokenOwnerOptions
     {
         CallbackPlacement = placement,

@@ -181,6 +181,66 @@ public sealed class Guarantee7EndOfLifeTests
         await owner.Completion.Within();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Renew_AfterTheEndOfLifeWithDispatchedEndsNotRunYet_AnswersOnlyOnceTheyRan(bool synchronous)
+    {
+        var context = new QueueOnlyContext();
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context, OuterToken = outer.Token });
+        var first = owner.RenewAsync();
+        context.RunAll();
+        var t0 = await first.Within();
+
+        outer.Cancel();
+        var renew = synchronous ? Task.Run(() => owner.Renew()) : owner.RenewAsync().AsTask();
+
+        // The end of t0 is posted but has not run: the renew must not answer before it.
+        await Task.Delay(50);
+        Assert.False(t0.IsCancellationRequested);
+        Assert.False(renew.IsCompleted);
+
+        context.RunAll();
+        AssertEndedByEndOfLife(owner, await renew.Within());
+        Assert.True(t0.IsCancellationRequested);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SlotDispose_AfterTheEndOfLifeBeforeItIsProcessed_ReturnsOnlyOnceTheSlotsTokenEnded(bool synchronous)
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(outer.Token);
+        var slot = owner.CreateSlot();
+        var token = await slot.RenewAsync().Within();
+
+        // Hold the processing path in a callback, so that the end of life is decided but not yet processed.
+        var busy = await owner.RenewAsync().Within();
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        busy.Register(() =>
+        {
+            entered.TrySetResult();
+            release.Wait(Bounded.Limit);
+        });
+        var holder = Task.Run(() => owner.RenewAsync().AsTask());
+        await entered.Task.Within();
+        outer.Cancel();
+
+        var disposing = synchronous ? Task.Run(slot.Dispose) : slot.DisposeAsync().AsTask();
+        await Task.Delay(50);
+        Assert.False(disposing.IsCompleted);
+        Assert.False(token.IsCancellationRequested);
+
+        release.Set();
+        await disposing.Within();
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(token));
+        Assert.True((await holder.Within()).IsCancellationRequested);
+    }
+
     private static void AssertEndedByEndOfLife(TokenOwner owner, CancellationToken token)
     {
         Assert.True(token.CanBeCanceled);

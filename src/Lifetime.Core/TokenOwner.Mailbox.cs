@@ -517,16 +517,20 @@ public sealed partial class TokenOwner
                 read++;
                 ScheduleHooks.At(HookPoint.BeforeProcess);
                 Process(message);
-                if (--budget == 0 && reader.TryPeek(out _))
+                // A fresh budget every DrainBudget messages, whether or not more were waiting at that moment:
+                // a budget that ran out on an empty mailbox must not let this drain run on for good.
+                if (--budget == 0)
                 {
-                    Interlocked.Add(ref _queued, -read);
-                    read = 0;
-                    if (HandOffDrain())
-                    {
-                        return;
-                    }
-
                     budget = DrainBudget;
+                    if (reader.TryPeek(out _))
+                    {
+                        Interlocked.Add(ref _queued, -read);
+                        read = 0;
+                        if (HandOffDrain())
+                        {
+                            return;
+                        }
+                    }
                 }
             }
 

@@ -19,10 +19,10 @@ public static class HistoryRunner
     private static long s_clock;
 
     /// <summary>
-    /// Runs rounds until <paramref name="targetOperations"/>; <paramref name="syncForms"/> says whether
-    /// operations may be called in their synchronous form (half of them, at random).
+    /// Runs rounds until <paramref name="targetOperations"/>; <paramref name="syncForms"/> says, by the
+    /// round's seed, whether operations may be called in their synchronous form (half of them, at random).
     /// </summary>
-    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules, bool syncForms = true)
+    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules, Func<int, bool>? syncForms = null)
     {
         var master = Scale.NewMasterSeed();
         using var driver = exploreSchedules ? new HookDriver() : null;
@@ -40,10 +40,11 @@ public static class HistoryRunner
             var lastRenew = new HistoryEntry?[threads];
             var issued = new IssuedTokens(history.Length);
             var endLife = (uint)Scale.Derive(seed, 0x7EED) % 3 == 0;
+            var sync = syncForms?.Invoke(seed) ?? true;
             for (var t = 0; t < threads; t++)
             {
                 var thread = t;
-                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew, issued, endLife, syncForms);
+                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew, issued, endLife, sync);
             }
 
             string? failure;

@@ -22,7 +22,7 @@ public static class HistoryRunner
     /// Runs rounds until <paramref name="targetOperations"/>; <paramref name="syncForms"/> says, by the
     /// round's seed, whether operations may be called in their synchronous form (half of them, at random).
     /// </summary>
-    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules, Func<int, bool>? syncForms = null)
+    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules, Func<int, bool>? syncForms = null, bool endOfLife = true)
     {
         var master = Scale.NewMasterSeed();
         using var driver = exploreSchedules ? new HookDriver() : null;
@@ -39,7 +39,7 @@ public static class HistoryRunner
             var history = new HistoryEntry[threads * opsPerThread];
             var lastRenew = new HistoryEntry?[threads];
             var issued = new IssuedTokens(history.Length);
-            var endLife = (uint)Scale.Derive(seed, 0x7EED) % 3 == 0;
+            var endLife = endOfLife && (uint)Scale.Derive(seed, 0x7EED) % 3 == 0;
             var sync = syncForms?.Invoke(seed) ?? true;
             for (var t = 0; t < threads; t++)
             {

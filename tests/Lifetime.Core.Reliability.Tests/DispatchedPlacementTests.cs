@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Reliability.Tests.Infrastructure;
+using Lifetime.Reliability.Tests.Linearizability;
 using Lifetime.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -38,6 +39,92 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
         context.RunAll();
         Assert.True(((System.IAsyncResult)disposal).AsyncWaitHandle.WaitOne(Bounded.Limit), OwnerState.Describe(owner) + " posted=" + context.Count);
         Assert.False(completedBeforeRetirement && !cancelledAtReply, "RenewAsync completed while the previous token was not yet cancelled.");
+    }
+
+    /// <summary>
+    /// Bug 6 (docs/reliability.md), found by the linearizability suite with the synchronous forms: a
+    /// synchronous cleanup call refused by a closed mailbox returns at once, where its async form waits for
+    /// the disposal's dispatched ends. While <see cref="LinearizabilityChecker.KnownSyncCleanupBug"/> is set
+    /// (the checker's relaxation for it), this asserts the bug still reproduces, so that the relaxation
+    /// cannot outlive the fix: fix src, clear the flag, and this demands the right answer.
+    /// </summary>
+    [Theory]
+    [InlineData("CancelAndDispose")]
+    [InlineData("CancelAll")]
+    [InlineData("Touch")]
+    [InlineData("SlotCancelAndDispose")]
+    public async Task SyncCleanupDuringDisposal_DispatchedPlacement_AnswersAfterTheDisposalsEnds(string call)
+    {
+        var context = new HeldContext();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var slot = owner.CreateSlot();
+        var t0 = await owner.RenewAsync().Within();
+        var s0 = await slot.RenewAsync().Within();
+
+        var disposal = owner.DisposeAsync().AsTask(); // Ends t0 and s0; their cancellations are posted and held.
+        var asyncForm = call switch
+        {
+            "CancelAndDispose" => owner.CancelAndDisposeAsync().AsTask(),
+            "CancelAll" => owner.CancelAllAsync().AsTask(),
+            "Touch" => owner.TouchAsync(System.TimeSpan.Zero).AsTask(),
+            _ => slot.CancelAndDisposeAsync().AsTask(),
+        };
+        var syncForm = Task.Run(() =>
+        {
+            switch (call)
+            {
+                case "CancelAndDispose":
+                    owner.CancelAndDispose();
+                    break;
+                case "CancelAll":
+                    owner.CancelAll();
+                    break;
+                case "Touch":
+                    owner.Touch(System.TimeSpan.Zero);
+                    break;
+                default:
+                    slot.CancelAndDispose();
+                    break;
+            }
+        });
+        var syncAnsweredEarly = await Task.WhenAny(syncForm, Task.Delay(200)) == syncForm && !t0.IsCancellationRequested && !s0.IsCancellationRequested;
+        var asyncAnsweredEarly = asyncForm.IsCompleted && !t0.IsCancellationRequested && !s0.IsCancellationRequested;
+        context.RunAll();
+        await disposal.Within();
+        await asyncForm.Within();
+        await syncForm.Within();
+
+        Assert.False(asyncAnsweredEarly, "The async form answered while the disposal's ends were still held.");
+        Assert.True(syncAnsweredEarly == LinearizabilityChecker.KnownSyncCleanupBug, syncAnsweredEarly ? "The synchronous form answered while the disposal's ends were still held." : "The synchronous cleanup forms now wait after disposal: clear LinearizabilityChecker.KnownSyncCleanupBug and the README's choice.");
+    }
+
+    /// <summary>
+    /// Bug 7 (docs/reliability.md), found by the linearizability suite with the end of life: a slot's
+    /// retirement after the end of life returns at once while the end's dispatched cancellation of the
+    /// slot's token is still held; CancelAndDisposeAsync in the same place waits. Fixed: the retirement
+    /// goes through the owner and answers after the end.
+    /// </summary>
+    [Fact]
+    public async Task RetireAfterEndOfLife_DispatchedPlacement_AnswersAfterTheEndsRan()
+    {
+        var context = new HeldContext();
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context, OuterToken = outer.Token });
+        var slot = owner.CreateSlot();
+        var s0 = await slot.RenewAsync().Within();
+
+        outer.Cancel(); // The end of life ends s0; its cancellation is posted and held.
+        var cancel = owner.CancelAndDisposeAsync().AsTask();
+        var retire = slot.DisposeAsync().AsTask();
+        var cancelAnsweredEarly = cancel.IsCompleted && !s0.IsCancellationRequested;
+        var retireAnsweredEarly = retire.IsCompleted && !s0.IsCancellationRequested;
+        context.RunAll();
+        await cancel.Within();
+        await retire.Within();
+        await owner.Completion.Within();
+
+        Assert.False(cancelAnsweredEarly, "CancelAndDisposeAsync after the end of life answered while the end's cancellation was held.");
+        Assert.False(retireAnsweredEarly, "TokenSlot.DisposeAsync after the end of life answered while the end's cancellation of its token was held.");
     }
 
     /// <summary>A context that runs what is posted to it only when told to.</summary>

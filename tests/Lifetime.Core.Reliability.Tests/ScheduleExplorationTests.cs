@@ -345,6 +345,201 @@ public sealed class ScheduleExplorationTests : ReliabilityTest
         });
     }
 
+    [Fact]
+    public void RenewsVersusEndOfLifeOrDispose_SeededSchedules_EndOfLifeNeverThrowsDisposeAlwaysRefuses()
+    {
+        Pass(nameof(RenewsVersusEndOfLifeOrDispose_SeededSchedules_EndOfLifeNeverThrowsDisposeAlwaysRefuses), seed => RenewsVersusEnd(seed, plantedV1Binding: false));
+    }
+
+    [Fact]
+    public void RenewsVersusEndOfLife_V1BindingPlanted_RaceReportsRenewThatThrew()
+    {
+        // The planted double binds the owner to its outer token the v1 way, by disposing it when the token
+        // fires: a renew racing that end throws, which guarantee 7 (v2) forbids.
+        var result = RaceRunner.Run("planted v1 binding", s_schedules, seed => RenewsVersusEnd(seed, plantedV1Binding: true));
+
+        Output.WriteLine(result.Failure ?? "no failure");
+        Assert.NotNull(result.Failure);
+        Assert.Contains("after the end of life", result.Failure, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Guarantee 7 (v2) under seeded schedules: one thread renews three times (sync or async form by the
+    /// seed, RenewAfter, RenewLinked with no links and RenewOwned included, on the owner or a slot), the
+    /// other ends the owner: its outer token fires, or an explicit Dispose/DisposeAsync, or the outer token
+    /// fires then Dispose runs. After an end of life won, no renew throws (a late one gets a cancelled
+    /// token, <see cref="TokenEndCause.OwnerEnded"/>); after an explicit disposal won, a renew that came
+    /// after it throws <see cref="ObjectDisposedException"/>, and so does every later one. Nothing leaks, no
+    /// registration stays on the outer token, and every RenewOwned source is disposed exactly once.
+    /// </summary>
+    private static Race RenewsVersusEnd(int seed, bool plantedV1Binding)
+    {
+        var ledger = new LeakLedger();
+        var outer = new CancellationTokenSource();
+        var owner = NewOwner(seed, ledger, outer: plantedV1Binding ? default : outer.Token);
+        if (plantedV1Binding)
+        {
+            outer.Token.Register(owner.Dispose);
+        }
+
+        var random = new Random(seed);
+        var slot = random.Next(2) == 0 ? null : owner.CreateSlot();
+        var before = slot is null ? owner.Renew() : slot.Renew();
+        var ending = random.Next(4);
+        var sources = new LeakLedger.TrackedSource[3];
+        var tokens = new CancellationToken[3];
+        var refused = new bool[3];
+        var kinds = new int[3];
+        var syncs = new bool[3];
+        for (var i = 0; i < 3; i++)
+        {
+            kinds[i] = random.Next(4);
+            syncs[i] = random.Next(2) == 0;
+            sources[i] = ledger.CreateForCaller();
+        }
+
+        CancellationToken RenewOne(int i)
+        {
+            var source = sources[i];
+            return (kinds[i], syncs[i], slot) switch
+            {
+                (0, true, null) => owner.Renew(),
+                (0, false, null) => Sync.Wait(owner.RenewAsync()),
+                (1, true, null) => owner.RenewAfter(TimeSpan.FromMinutes(30)),
+                (1, false, null) => Sync.Wait(owner.RenewAfterAsync(TimeSpan.FromMinutes(30))),
+                (2, true, null) => owner.RenewLinked(),
+                (2, false, null) => Sync.Wait(owner.RenewLinkedAsync()),
+                (3, true, null) => owner.RenewOwned(source),
+                (3, false, null) => Sync.Wait(owner.RenewOwnedAsync(source)),
+                (0, true, { } s) => s.Renew(),
+                (0, false, { } s) => Sync.Wait(s.RenewAsync()),
+                (1, true, { } s) => s.RenewAfter(TimeSpan.FromMinutes(30)),
+                (1, false, { } s) => Sync.Wait(s.RenewAfterAsync(TimeSpan.FromMinutes(30))),
+                (2, true, { } s) => s.RenewLinkedAfter(TimeSpan.FromMinutes(30)),
+                (2, false, { } s) => Sync.Wait(s.RenewLinkedAfterAsync(TimeSpan.FromMinutes(30))),
+                (_, true, { } s) => s.RenewOwned(source),
+                (_, _, { } s) => Sync.Wait(s.RenewOwnedAsync(source)),
+                _ => throw new InvalidOperationException("unreachable"),
+            };
+        }
+
+        string Describe() => OwnerState.Describe(owner) + $" ending {ending}, slot {(slot is null ? "default" : "created")}, kinds {string.Join(",", kinds)}, sync {string.Join(",", syncs)}, refused {string.Join(",", refused)}";
+
+        return new Race(
+            () =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    try
+                    {
+                        tokens[i] = RenewOne(i);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        refused[i] = true;
+                    }
+                }
+            },
+            () =>
+            {
+                switch (ending)
+                {
+                    case 0:
+                        outer.Cancel();
+                        break;
+                    case 1:
+                        owner.Dispose();
+                        break;
+                    case 2:
+                        Sync.Wait(owner.DisposeAsync());
+                        break;
+                    default:
+                        outer.Cancel();
+                        owner.Dispose();
+                        break;
+                }
+            },
+            () =>
+            {
+                try
+                {
+                    if (!owner.Completion.Wait(Bounded.Limit))
+                    {
+                        Assert.Fail("Completion never completed; " + Describe());
+                    }
+
+                    var lifeEnded = ending is 0 or 3;
+                    var beforeCause = owner.GetEndCause(before);
+                    Assert.True(beforeCause == TokenEndCause.Renewed || beforeCause == (lifeEnded ? TokenEndCause.OwnerEnded : TokenEndCause.OwnerDisposed), $"The first token ended as {beforeCause}{(lifeEnded ? " after the end of life" : "")}.");
+                    var late = slot is null ? Capture(owner.Renew) : Capture(slot.Renew);
+                    for (var i = 0; i < 3; i++)
+                    {
+                        if (lifeEnded)
+                        {
+                            Assert.False(refused[i], $"Renew {i} threw after the end of life.");
+                            Assert.True(owner.GetEndCause(tokens[i]) is TokenEndCause.Renewed or TokenEndCause.OwnerEnded, $"Renew {i}'s token ended as {owner.GetEndCause(tokens[i])} after the end of life.");
+                        }
+                        else
+                        {
+                            Assert.True(!refused[i] || i == 2 || refused[i + 1], $"Renew {i} was refused, a later one was not.");
+                            Assert.True(refused[i] || owner.GetEndCause(tokens[i]) is TokenEndCause.Renewed or TokenEndCause.OwnerDisposed, $"Renew {i}'s token ended as {owner.GetEndCause(tokens[i])} after an explicit disposal.");
+                        }
+
+                        Assert.True(refused[i] || tokens[i].IsCancellationRequested, $"Renew {i}'s token outlived the owner.");
+                        if (kinds[i] == 3)
+                        {
+                            Assert.Equal(1, sources[i].DisposeCalls);
+                        }
+                        else
+                        {
+                            sources[i].Dispose();
+                        }
+                    }
+
+                    // Decided for good: a renew now answers as the winner says.
+                    if (lifeEnded)
+                    {
+                        Assert.True(late.Exception is null, $"A renew after the end of life threw {late.Exception}.");
+                        Assert.True(late.Token.IsCancellationRequested && owner.GetEndCause(late.Token) == TokenEndCause.OwnerEnded, "A renew after the end of life did not get an ended token.");
+                    }
+                    else
+                    {
+                        Assert.IsType<ObjectDisposedException>(late.Exception);
+                    }
+
+                    ledger.AssertBalanced();
+                    Assert.Equal(plantedV1Binding ? 1 : 0, RegistrationProbe.Count(outer));
+                    Assert.Equal(0, Reports(owner));
+                }
+                finally
+                {
+                    outer.Dispose();
+                    foreach (var source in sources)
+                    {
+                        if (source.DisposeCalls == 0)
+                        {
+                            source.Dispose();
+                        }
+                    }
+                }
+            },
+            Describe);
+    }
+
+    private static (CancellationToken Token, Exception? Exception) Capture(Func<CancellationToken> renew)
+    {
+        try
+        {
+            return (renew(), null);
+        }
+#pragma warning disable CA1031 // The exception is the outcome checked.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return (default, ex);
+        }
+    }
+
     /// <summary>" name" when <paramref name="token"/> is known and not cancelled now, else empty.</summary>
     private static string Live(CancellationToken token, string name) => token.CanBeCanceled && !token.IsCancellationRequested ? " " + name : string.Empty;
 
@@ -417,10 +612,11 @@ public sealed class ScheduleExplorationTests : ReliabilityTest
 
     private static CallbackPlacement Placement(int seed) => (seed & 4) == 0 ? CallbackPlacement.Inline : CallbackPlacement.ThreadPool;
 
-    private static TokenOwner NewOwner(int seed, LeakLedger ledger, TimeProvider? time = null, CallbackPlacement? placement = null, SynchronizationContext? context = null)
+    private static TokenOwner NewOwner(int seed, LeakLedger ledger, TimeProvider? time = null, CallbackPlacement? placement = null, SynchronizationContext? context = null, CancellationToken outer = default)
     {
         var reports = new StrongBox<int>();
         var options = ledger.Options(time);
+        options.OuterToken = outer;
         options.CallbackPlacement = placement ?? Placement(seed);
         options.CallbackContext = context;
         options.OnCancelException = _ => Interlocked.Increment(ref reports.Value);

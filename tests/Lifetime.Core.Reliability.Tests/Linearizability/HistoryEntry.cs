@@ -24,6 +24,9 @@ public sealed class HistoryEntry
 
     public int Slot { get; }
 
+    /// <summary>Whether the synchronous form was called.</summary>
+    public bool Sync { get; set; }
+
     /// <summary>For <see cref="OpKind.IsCurrent"/>: the token asked about.</summary>
     public CancellationToken Argument { get; }
 
@@ -47,5 +50,5 @@ public sealed class HistoryEntry
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"[{Invoked}..{Answered}] t{Thread} {Kind}(slot {Slot}) -> {Outcome}{(Kind is OpKind.Renew or OpKind.RenewAfter && Outcome == Outcome.Ok ? " token#" + Token.GetHashCode().ToString("x", CultureInfo.InvariantCulture) : "")}{(Kind is OpKind.IsCurrent ? " of token#" + Argument.GetHashCode().ToString("x", CultureInfo.InvariantCulture) : "")}{(Kind is OpKind.TouchZero or OpKind.TouchLonger or OpKind.IsCurrent ? " " + Flag : "")}{(LiveAtReply is { Length: > 0 } live ? "; live at reply: " + string.Join(",", live.Select(t => "token#" + t.GetHashCode().ToString("x", CultureInfo.InvariantCulture))) : "")}");
+        $"[{Invoked}..{Answered}] t{Thread} {(Sync ? "sync " : "")}{Kind}(slot {Slot}) -> {Outcome}{(Kind is OpKind.Renew or OpKind.RenewAfter && Outcome == Outcome.Ok ? " token#" + Token.GetHashCode().ToString("x", CultureInfo.InvariantCulture) : "")}{(Kind is OpKind.IsCurrent ? " of token#" + Argument.GetHashCode().ToString("x", CultureInfo.InvariantCulture) : "")}{(Kind is OpKind.TouchZero or OpKind.TouchLonger or OpKind.IsCurrent ? " " + Flag : "")}{(LiveAtReply is { Length: > 0 } live ? "; live at reply: " + string.Join(",", live.Select(t => "token#" + t.GetHashCode().ToString("x", CultureInfo.InvariantCulture))) : "")}");
 }

@@ -11,12 +11,18 @@ namespace Lifetime.Reliability.Tests.Linearizability;
 /// Short rounds keep each history small enough to check exhaustively. As soon as an operation's reply is
 /// back, its thread records which tokens handed out so far in the round are still live, so that the
 /// checker can tell a reply that came while a token it (or an earlier request) ended was still live.
+/// Renews, cancels, touches and cancel-alls are called in their synchronous or async form at random; in a
+/// third of the rounds (by seed) the owner's outer token may also fire, racing the rest (its end of life).
 /// </summary>
 public static class HistoryRunner
 {
     private static long s_clock;
 
-    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules)
+    /// <summary>
+    /// Runs rounds until <paramref name="targetOperations"/>; <paramref name="syncForms"/> says, by the
+    /// round's seed, whether operations may be called in their synchronous form (half of them, at random).
+    /// </summary>
+    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules, Func<int, bool>? syncForms = null, bool endOfLife = true)
     {
         var master = Scale.NewMasterSeed();
         using var driver = exploreSchedules ? new HookDriver() : null;
@@ -33,16 +39,27 @@ public static class HistoryRunner
             var history = new HistoryEntry[threads * opsPerThread];
             var lastRenew = new HistoryEntry?[threads];
             var issued = new IssuedTokens(history.Length);
+            var endLife = endOfLife && (uint)Scale.Derive(seed, 0x7EED) % 3 == 0;
+            var sync = syncForms?.Invoke(seed) ?? true;
             for (var t = 0; t < threads; t++)
             {
                 var thread = t;
-                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew, issued);
+                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew, issued, endLife, sync);
             }
 
             string? failure;
             try
             {
                 lockstep.Run(actions);
+                subject.Settle();
+                foreach (var entry in history)
+                {
+                    if (entry.Kind is OpKind.Renew or OpKind.RenewAfter && entry.Outcome == Outcome.Ok && subject.IsEndOfLifeAnswer(entry.Token))
+                    {
+                        entry.Outcome = Outcome.Ended;
+                    }
+                }
+
                 var cancelledAfter = new Dictionary<CancellationToken, bool>();
                 foreach (var entry in history)
                 {
@@ -79,11 +96,12 @@ public static class HistoryRunner
         return new HistoryRun(round, operations, failed.Summary(round, "rounds"));
     }
 
-    private static void Issue(IConcurrentSubject subject, int thread, int count, Random random, HistoryEntry[] history, HistoryEntry?[] lastRenew, IssuedTokens issued)
+    private static void Issue(IConcurrentSubject subject, int thread, int count, Random random, HistoryEntry[] history, HistoryEntry?[] lastRenew, IssuedTokens issued, bool endLife, bool syncForms)
     {
         for (var i = 0; i < count; i++)
         {
-            var roll = random.Next(100);
+            var sync = random.Next(2) == 0 && syncForms;
+            var roll = random.Next(endLife ? 104 : 100);
             var slot = random.Next(3);
             var entry = roll switch
             {
@@ -95,8 +113,10 @@ public static class HistoryRunner
                 < 86 => new HistoryEntry(thread, OpKind.IsCurrent, slot, PickToken(random, lastRenew)),
                 < 92 => new HistoryEntry(thread, OpKind.CancelAll, 0),
                 < 97 => new HistoryEntry(thread, OpKind.Retire, 1 + random.Next(2)),
-                _ => new HistoryEntry(thread, OpKind.Dispose, 0),
+                < 100 => new HistoryEntry(thread, OpKind.Dispose, 0),
+                _ => new HistoryEntry(thread, OpKind.EndLife, 0),
             };
+            entry.Sync = sync && entry.Kind is OpKind.Renew or OpKind.RenewAfter or OpKind.Cancel or OpKind.TouchZero or OpKind.TouchLonger or OpKind.CancelAll;
 
             entry.Invoked = Interlocked.Increment(ref s_clock);
             switch (entry.Kind)
@@ -105,7 +125,7 @@ public static class HistoryRunner
                 case OpKind.RenewAfter:
                     try
                     {
-                        entry.Token = subject.Renew(entry.Slot, entry.Kind == OpKind.RenewAfter);
+                        entry.Token = entry.Sync ? subject.RenewSync(entry.Slot, entry.Kind == OpKind.RenewAfter) : subject.Renew(entry.Slot, entry.Kind == OpKind.RenewAfter);
                     }
                     catch (ObjectDisposedException)
                     {
@@ -113,18 +133,27 @@ public static class HistoryRunner
                     }
 
                     break;
+                case OpKind.Cancel when entry.Sync:
+                    subject.CancelSync(entry.Slot);
+                    break;
                 case OpKind.Cancel:
                     subject.Cancel(entry.Slot);
                     break;
                 case OpKind.TouchZero:
                 case OpKind.TouchLonger:
-                    entry.Flag = subject.Touch(entry.Slot, entry.Kind == OpKind.TouchZero);
+                    entry.Flag = entry.Sync ? subject.TouchSync(entry.Slot, entry.Kind == OpKind.TouchZero) : subject.Touch(entry.Slot, entry.Kind == OpKind.TouchZero);
                     break;
                 case OpKind.IsCurrent:
                     entry.Flag = subject.IsCurrent(entry.Slot, entry.Argument);
                     break;
+                case OpKind.CancelAll when entry.Sync:
+                    subject.CancelAllSync();
+                    break;
                 case OpKind.CancelAll:
                     subject.CancelAll();
+                    break;
+                case OpKind.EndLife:
+                    subject.EndLife();
                     break;
                 case OpKind.Retire:
                     subject.Retire(entry.Slot);

@@ -24,4 +24,27 @@ public interface IConcurrentSubject
 
     /// <summary>Ends the round: disposes what is left and checks that nothing leaked.</summary>
     void Audit();
+
+    /// <summary>The synchronous form of a renew (by default the async one, for doubles that have none).</summary>
+    CancellationToken RenewSync(int slot, bool timed) => Renew(slot, timed);
+
+    void CancelSync(int slot) => Cancel(slot);
+
+    bool TouchSync(int slot, bool zero) => Touch(slot, zero);
+
+    void CancelAllSync() => CancelAll();
+
+    /// <summary>The owner's outer token fires: its end of life (by default a disposal, for doubles that have none).</summary>
+    void EndLife() => Dispose();
+
+    /// <summary>
+    /// After the round: whether <paramref name="token"/>, returned by a renew, is the already-cancelled token
+    /// a renew gets after the end of life, rather than a token handed out live.
+    /// </summary>
+    bool IsEndOfLifeAnswer(CancellationToken token) => false;
+
+    /// <summary>After the round, before its final states are read: waits (bounded) for an end of life still in flight.</summary>
+    void Settle()
+    {
+    }
 }

@@ -13,9 +13,15 @@ public enum OpKind
     Retire,
     Dispose,
 
+    /// <summary>The owner's outer token fires (guarantee 7 v2).</summary>
+    EndLife,
+
     /// <summary>Checker only: the end of one slot's token by a <see cref="CancelAll"/>.</summary>
     CancelAllOne,
 
     /// <summary>Checker only: the end of one slot's token by a <see cref="Dispose"/>.</summary>
     DisposeOne,
+
+    /// <summary>Checker only: the end of one slot's token by an <see cref="EndLife"/>.</summary>
+    EndLifeOne,
 }

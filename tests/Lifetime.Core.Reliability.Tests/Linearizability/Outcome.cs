@@ -5,4 +5,7 @@ public enum Outcome
 {
     Ok,
     Disposed,
+
+    /// <summary>A renew after the end of life: an already-cancelled token, installed nowhere.</summary>
+    Ended,
 }

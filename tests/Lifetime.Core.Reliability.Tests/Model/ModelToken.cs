@@ -26,6 +26,9 @@ public sealed class ModelToken
 
     public bool Cancelled { get; set; }
 
+    /// <summary>Why it ended, as <see cref="TokenOwner.GetEndCause"/> must tell (<see cref="TokenEndCause.Live"/> while live).</summary>
+    public TokenEndCause Cause { get; set; } = TokenEndCause.Live;
+
     /// <summary>The deadline as a clock timestamp, or <see cref="long.MaxValue"/> for none.</summary>
     public long Deadline { get; set; } = long.MaxValue;
 

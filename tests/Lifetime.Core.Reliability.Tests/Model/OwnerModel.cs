@@ -7,7 +7,8 @@ namespace Lifetime.Reliability.Tests.Model;
 /// <summary>
 /// The sequential model of one owner with <see cref="CallbackPlacement.Inline"/>: slots, the tokens they
 /// handed out, deadlines, links (to external tokens and to its own tokens), throwing callbacks and where
-/// their exceptions go, and disposal. Written from the contract (docs/design.md) and the XML docs, not
+/// their exceptions go, why each token ended, disposal and the end of life (guarantee 7 v2: the first of an
+/// explicit disposal and the outer token firing decides). Written from the contract (docs/design.md) and the XML docs, not
 /// from the code.
 /// </summary>
 public sealed class OwnerModel
@@ -25,7 +26,11 @@ public sealed class OwnerModel
         ExternalCancelled = new bool[externals];
     }
 
+    /// <summary>The owner is closed: disposed explicitly, or its life ended.</summary>
     public bool Disposed { get; private set; }
+
+    /// <summary>The owner's life ended (its outer token fired) before any explicit disposal.</summary>
+    public bool LifeEnded { get; private set; }
 
     public List<bool> Retired { get; } = new();
 
@@ -54,7 +59,7 @@ public sealed class OwnerModel
 
     public Type? CreateSlot()
     {
-        if (Disposed)
+        if (Disposed && !LifeEnded)
         {
             return typeof(ObjectDisposedException);
         }
@@ -65,13 +70,24 @@ public sealed class OwnerModel
     }
 
     /// <summary>Whether a renew of <paramref name="slot"/> is refused with <see cref="ObjectDisposedException"/>.</summary>
-    public bool RefusesRenew(int slot) => Disposed || Retired[slot];
+    public bool RefusesRenew(int slot) => Retired[slot] || (Disposed && !LifeEnded);
+
+    /// <summary>Whether a renew of <paramref name="slot"/> answers with an already-cancelled token (no new source).</summary>
+    public bool EndsRenew(int slot) => LifeEnded && !Retired[slot];
+
+    /// <summary>A renew after the end of life: the token it returned, born ended, installed nowhere.</summary>
+    public void RenewAfterEnd(ModelToken token)
+    {
+        token.Cancelled = true;
+        token.Cause = TokenEndCause.OwnerEnded;
+        Tokens.Add(token);
+    }
 
     /// <summary>
     /// A renew that was accepted: installs <paramref name="next"/>, ends the previous token, and applies
     /// the timeout and links. Returns how many of the ended tokens' callbacks threw for the caller.
     /// </summary>
-    public int Renew(ModelToken next, TimeSpan timeout, long now, IReadOnlyList<int>? externals, IReadOnlyList<int>? tokens, bool linksToCancelled)
+    public int Renew(ModelToken next, TimeSpan timeout, long now, IReadOnlyList<int>? externals, IReadOnlyList<int>? tokens, bool linksToCancelled, bool sourceCancelled = false)
     {
         var slot = next.Slot;
         var previous = Current[slot];
@@ -103,17 +119,21 @@ public sealed class OwnerModel
         }
 
         var ended = new Queue<ModelToken>();
-        var errors = previous is null ? 0 : EndForCaller(previous, ended);
-        if (bornEnded)
+        var errors = previous is null ? 0 : EndForCaller(previous, ended, TokenEndCause.Renewed);
+        if (sourceCancelled)
         {
-            errors += EndForCaller(next, ended);
+            errors += EndForCaller(next, ended, TokenEndCause.Cancelled);
+        }
+        else if (bornEnded)
+        {
+            errors += EndForCaller(next, ended, timeout == TimeSpan.Zero ? TokenEndCause.TimedOut : TokenEndCause.LinkCancelled);
         }
 
         Cascade(ended);
         return errors;
     }
 
-    public int CancelAndDispose(int slot)
+    public int CancelAndDispose(int slot, TokenEndCause cause = TokenEndCause.Cancelled)
     {
         if (Disposed || Current[slot] is not { } current)
         {
@@ -121,7 +141,7 @@ public sealed class OwnerModel
         }
 
         var ended = new Queue<ModelToken>();
-        var errors = EndForCaller(current, ended);
+        var errors = EndForCaller(current, ended, cause);
         Cascade(ended);
         return errors;
     }
@@ -137,7 +157,7 @@ public sealed class OwnerModel
         if (timeout == TimeSpan.Zero)
         {
             var ended = new Queue<ModelToken>();
-            var errors = EndForCaller(current, ended);
+            var errors = EndForCaller(current, ended, TokenEndCause.TimedOut);
             Cascade(ended);
             return (true, errors);
         }
@@ -148,17 +168,23 @@ public sealed class OwnerModel
 
     public bool IsCurrent(int slot, ModelToken? token) => token is not null && Current[slot] == token && !token.Cancelled;
 
-    public int CancelAll() => Disposed ? 0 : EndAll();
+    public int CancelAll() => Disposed ? 0 : EndAll(TokenEndCause.CancelledAll);
 
     public int RetireSlot(int slot)
     {
+        // After the end of life a retirement changes nothing: the slot's renews keep getting cancelled tokens.
         if (slot == 0 || Disposed || Retired[slot])
         {
+            if (slot != 0 && Disposed && !LifeEnded)
+            {
+                Retired[slot] = true;
+            }
+
             return 0;
         }
 
         Retired[slot] = true;
-        return CancelAndDispose(slot);
+        return CancelAndDispose(slot, TokenEndCause.SlotDisposed);
     }
 
     public int Dispose()
@@ -169,7 +195,32 @@ public sealed class OwnerModel
         }
 
         Disposed = true;
-        return EndAll();
+        return EndAll(TokenEndCause.OwnerDisposed);
+    }
+
+    /// <summary>
+    /// The outer token fired: unless an explicit disposal came first, the owner's life ends, every token ends
+    /// as <see cref="TokenEndCause.OwnerEnded"/>, and nobody awaits those ends (throwing callbacks are reported).
+    /// </summary>
+    public void EndOfLife()
+    {
+        if (Disposed)
+        {
+            return;
+        }
+
+        Disposed = true;
+        LifeEnded = true;
+        var ended = new Queue<ModelToken>();
+        for (var slot = 0; slot < Current.Count; slot++)
+        {
+            if (Current[slot] is { } current)
+            {
+                EndForNobody(current, ended, TokenEndCause.OwnerEnded);
+            }
+        }
+
+        Cascade(ended);
     }
 
     public void CancelExternal(int external)
@@ -180,7 +231,7 @@ public sealed class OwnerModel
         {
             if (!token.Cancelled && token.ExternalLinks.Contains(external))
             {
-                EndForNobody(token, ended);
+                EndForNobody(token, ended, TokenEndCause.LinkCancelled);
             }
         }
 
@@ -204,18 +255,18 @@ public sealed class OwnerModel
 
             if (now >= token.Deadline + Tick)
             {
-                EndForNobody(token, ended);
+                EndForNobody(token, ended, TokenEndCause.TimedOut);
             }
             else if (now >= token.Deadline && observedCancelled(token))
             {
-                EndForNobody(token, ended);
+                EndForNobody(token, ended, TokenEndCause.TimedOut);
             }
         }
 
         Cascade(ended);
     }
 
-    private int EndAll()
+    private int EndAll(TokenEndCause cause)
     {
         var ended = new Queue<ModelToken>();
         var errors = 0;
@@ -223,7 +274,7 @@ public sealed class OwnerModel
         {
             if (Current[slot] is { } current)
             {
-                errors += EndForCaller(current, ended);
+                errors += EndForCaller(current, ended, cause);
             }
         }
 
@@ -232,9 +283,9 @@ public sealed class OwnerModel
     }
 
     /// <summary>Ended by the operation a caller awaits: a throwing callback goes to it in strict mode.</summary>
-    private int EndForCaller(ModelToken token, Queue<ModelToken> ended)
+    private int EndForCaller(ModelToken token, Queue<ModelToken> ended, TokenEndCause cause)
     {
-        End(token, ended);
+        End(token, ended, cause);
         if (!token.Throws)
         {
             return 0;
@@ -250,18 +301,19 @@ public sealed class OwnerModel
     }
 
     /// <summary>Ended by a timeout or a link: a throwing callback is reported in both modes.</summary>
-    private void EndForNobody(ModelToken token, Queue<ModelToken> ended)
+    private void EndForNobody(ModelToken token, Queue<ModelToken> ended, TokenEndCause cause)
     {
-        End(token, ended);
+        End(token, ended, cause);
         if (token.Throws)
         {
             Reports++;
         }
     }
 
-    private void End(ModelToken token, Queue<ModelToken> ended)
+    private void End(ModelToken token, Queue<ModelToken> ended, TokenEndCause cause)
     {
         token.Cancelled = true;
+        token.Cause = cause;
         token.Deadline = long.MaxValue;
         if (Current[token.Slot] == token)
         {
@@ -280,7 +332,7 @@ public sealed class OwnerModel
             {
                 if (!token.Cancelled && token.TokenLinks.Contains(source.Id))
                 {
-                    EndForNobody(token, ended);
+                    EndForNobody(token, ended, TokenEndCause.LinkCancelled);
                 }
             }
         }

@@ -10,4 +10,13 @@ public enum Sabotage
 
     /// <summary>The owner's disposal answers without disposing anything.</summary>
     SkipOwnerDispose,
+
+    /// <summary>The outer token firing is taken for an explicit disposal (the owner is disposed, then the token fires).</summary>
+    EndOfLifeAsDispose,
+
+    /// <summary>The owner tells <see cref="TokenEndCause.Cancelled"/> for a token that cancel-all ended.</summary>
+    MislabelCancelAll,
+
+    /// <summary>The synchronous CancelAndDispose answers without ending anything (the async form works).</summary>
+    SkipSyncCancel,
 }

@@ -12,8 +12,12 @@ namespace Lifetime.Reliability.Tests.Model;
 /// Model-checks one owner: random sequences of every operation (bad inputs included) are applied to a
 /// real owner on a manual clock and to <see cref="OwnerModel"/>, comparing after every step what each
 /// call returned or threw, every token's state, <see cref="TokenSlot.IsCurrent"/>, the number of live
-/// sources and the reports; each sequence ends with a disposal and a leak audit. The sequence is generated
-/// from its seed and the model alone, so <c>LIFETIME_SEED</c> replays a failure exactly.
+/// sources, the reports and <see cref="TokenOwner.GetEndCause"/> of every token; each sequence ends with
+/// a disposal and a leak audit. Renews, CancelAndDispose, Touch and CancelAll are called in their
+/// synchronous or async form, by the seed, and must agree with the same model. The owner is bound to an
+/// outer token the runner fires as a step (or, for a few seeds, before the first one), so the end of life
+/// and an explicit disposal come in either order. The sequence is generated from its seed and the model
+/// alone, so <c>LIFETIME_SEED</c> replays a failure exactly.
 /// </summary>
 public sealed class SequenceRunner
 {
@@ -28,6 +32,7 @@ public sealed class SequenceRunner
     private readonly ManualTimeProvider _time = new();
     private readonly CancellationTokenSource[] _externals = new CancellationTokenSource[Externals];
     private readonly CancellationTokenSource _cancelled = new();
+    private readonly CancellationTokenSource _outer = new();
     private readonly List<TokenSlot> _slots = new();
     private readonly List<CancellationTokenSource> _ownedSources = new();
     private readonly List<string> _trace = new();
@@ -60,6 +65,15 @@ public sealed class SequenceRunner
                 throw new InvalidOperationException("planted: the reporter throws");
             }
         };
+        options.OuterToken = _outer.Token;
+
+        // A few owners are born after their life ended (a Unity object destroyed before its owner was made).
+        if (_random.Next(40) == 0)
+        {
+            _outer.Cancel();
+            _model.EndOfLife();
+        }
+
         _owner = new TokenOwner(options);
         _slots.Add(_owner.DefaultSlotForTests);
     }
@@ -126,6 +140,7 @@ public sealed class SequenceRunner
             }
 
             _cancelled.Dispose();
+            _outer.Dispose();
         }
     }
 
@@ -134,33 +149,35 @@ public sealed class SequenceRunner
         var slot = _random.Next(_slots.Count);
         var timeout = _random.Next(Step.Timeouts.Length);
         var token = _model.Tokens.Count == 0 ? 0 : _random.Next(_model.Tokens.Count);
-        var roll = _random.Next(100);
+        var sync = _random.Next(2) == 0;
+        var roll = _random.Next(101);
         return roll switch
         {
             < 5 => new Step(StepKind.CreateSlot),
-            < 17 => new Step(StepKind.Renew, slot),
-            < 27 => new Step(StepKind.RenewAfter, slot, timeout),
-            < 35 => new Step(StepKind.RenewLinked, slot, timeout, PickLinks(), _random.Next(Externals), _random.Next(Externals)),
-            < 41 => new Step(StepKind.RenewLinkedAfter, slot, timeout, PickLinks(), _random.Next(Externals), _random.Next(Externals)),
-            < 47 => new Step(StepKind.RenewOwned, slot, source: (SourceChoice)(_random.Next(10) switch { < 7 => 0, 7 => 1, 8 => 2, _ => 3 })),
-            < 55 => new Step(StepKind.CancelAndDispose, slot),
-            < 63 => new Step(StepKind.Touch, slot, timeout),
+            < 17 => new Step(StepKind.Renew, slot, sync: sync),
+            < 27 => new Step(StepKind.RenewAfter, slot, timeout, sync: sync),
+            < 35 => new Step(StepKind.RenewLinked, slot, timeout, PickLinks(), _random.Next(Externals), _random.Next(Externals), sync: sync),
+            < 41 => new Step(StepKind.RenewLinkedAfter, slot, timeout, PickLinks(), _random.Next(Externals), _random.Next(Externals), sync: sync),
+            < 47 => new Step(StepKind.RenewOwned, slot, source: (SourceChoice)(_random.Next(11) switch { < 7 => 0, 7 => 1, 8 => 2, 9 => 3, _ => 4 }), sync: sync),
+            < 55 => new Step(StepKind.CancelAndDispose, slot, sync: sync),
+            < 63 => new Step(StepKind.Touch, slot, timeout, sync: sync),
             < 73 => new Step(StepKind.IsCurrent, slot, target: token),
-            < 76 => new Step(StepKind.CancelAll),
+            < 76 => new Step(StepKind.CancelAll, sync: sync),
             < 79 => new Step(StepKind.RetireSlot, slot),
             < 81 => new Step(StepKind.RetireSlotSync, slot),
             < 82 => new Step(StepKind.DisposeOwner),
             < 83 => new Step(StepKind.DisposeOwnerSync),
             < 93 => new Step(StepKind.Advance, timeout: _random.Next(Step.Advances.Length)),
             < 96 => new Step(StepKind.CancelExternal, target: _random.Next(Externals)),
-            _ => new Step(StepKind.AddThrowingCallback, target: token),
+            < 100 => new Step(StepKind.AddThrowingCallback, target: token),
+            _ => new Step(StepKind.FireOuter),
         };
     }
 
     private LinkChoice PickLinks() => _random.Next(20) switch
     {
         0 => LinkChoice.NullArray,
-        1 => LinkChoice.EmptyArray,
+        < 3 => LinkChoice.EmptyArray,
         < 10 => LinkChoice.External,
         < 13 => LinkChoice.TwoExternals,
         < 15 => LinkChoice.None,
@@ -186,18 +203,34 @@ public sealed class SequenceRunner
             case StepKind.CancelAndDispose:
                 var cancelled = Capture(() =>
                 {
-                    if (_sabotage == Sabotage.SkipCancelOnSlots && step.Slot > 0)
+                    if ((_sabotage == Sabotage.SkipCancelOnSlots && step.Slot > 0) || (_sabotage == Sabotage.SkipSyncCancel && step.Sync))
                     {
                         return;
                     }
 
-                    Sync.Wait(step.Slot == 0 ? _owner.CancelAndDisposeAsync() : _slots[step.Slot].CancelAndDisposeAsync());
+                    if (step.Sync)
+                    {
+                        if (step.Slot == 0)
+                        {
+                            _owner.CancelAndDispose();
+                        }
+                        else
+                        {
+                            _slots[step.Slot].CancelAndDispose();
+                        }
+                    }
+                    else
+                    {
+                        Sync.Wait(step.Slot == 0 ? _owner.CancelAndDisposeAsync() : _slots[step.Slot].CancelAndDisposeAsync());
+                    }
                 });
                 Expect(step, Errors(_model.CancelAndDispose(step.Slot)), cancelled);
                 break;
             case StepKind.Touch:
                 var touched = false;
-                var touch = Capture(() => touched = Sync.Wait(step.Slot == 0 ? _owner.TouchAsync(step.TimeoutValue) : _slots[step.Slot].TouchAsync(step.TimeoutValue)));
+                var touch = Capture(() => touched = step.Sync
+                    ? (step.Slot == 0 ? _owner.Touch(step.TimeoutValue) : _slots[step.Slot].Touch(step.TimeoutValue))
+                    : Sync.Wait(step.Slot == 0 ? _owner.TouchAsync(step.TimeoutValue) : _slots[step.Slot].TouchAsync(step.TimeoutValue)));
                 if (!ValidTimeout(step.TimeoutValue))
                 {
                     Expect(step, typeof(ArgumentOutOfRangeException), touch);
@@ -219,7 +252,17 @@ public sealed class SequenceRunner
                 Assert.True(real == expected, $"{step} returned {real}, the model says {expected}.");
                 break;
             case StepKind.CancelAll:
-                Expect(step, Errors(_model.CancelAll()), Capture(() => Sync.Wait(_owner.CancelAllAsync())));
+                Expect(step, Errors(_model.CancelAll()), Capture(() =>
+                {
+                    if (step.Sync)
+                    {
+                        _owner.CancelAll();
+                    }
+                    else
+                    {
+                        Sync.Wait(_owner.CancelAllAsync());
+                    }
+                }));
                 break;
             case StepKind.RetireSlot:
             case StepKind.RetireSlotSync:
@@ -263,6 +306,16 @@ public sealed class SequenceRunner
                 // Guarantee 4: an owned token's throwing callback never reaches the external canceller.
                 _externals[step.Target].Cancel();
                 _model.CancelExternal(step.Target);
+                break;
+            case StepKind.FireOuter:
+                if (_sabotage == Sabotage.EndOfLifeAsDispose)
+                {
+                    Capture(() => _owner.Dispose());
+                }
+
+                // Nobody awaits the end of life: a throwing callback is reported, never thrown at the canceller.
+                _outer.Cancel();
+                _model.EndOfLife();
                 break;
             default:
                 if (Token(step.Target) is { Known: true, Cancelled: false } target)
@@ -335,10 +388,16 @@ public sealed class SequenceRunner
             {
                 source!.Dispose();
             }
+            else if (step.Source == SourceChoice.Cancelled)
+            {
+                source!.Cancel();
+            }
         }
 
+        var given = default(CancellationToken);
+        _ = source is not null && Capture(() => given = source.Token) is null;
         var result = default(CancellationToken);
-        var thrown = Capture(() => result = Sync.Wait(step.Kind switch
+        var thrown = Capture(() => result = step.Sync ? RenewSync(step.Kind, slot, timeout, links, source) : Sync.Wait(step.Kind switch
         {
             StepKind.Renew => slot == 0 ? _owner.RenewAsync() : _slots[slot].RenewAsync(),
             StepKind.RenewAfter => slot == 0 ? _owner.RenewAfterAsync(timeout) : _slots[slot].RenewAfterAsync(timeout),
@@ -381,7 +440,7 @@ public sealed class SequenceRunner
             {
                 // Refused by a disposed owner or retired slot: ownership passed with the call, so the
                 // owner disposed it. Refused as invalid input: still the caller's, untouched.
-                Assert.False(source.IsCancellationRequested, "A refused source was cancelled.");
+                Assert.False(source.IsCancellationRequested && step.Source != SourceChoice.Cancelled, "A refused source was cancelled.");
                 if (refusal == typeof(ObjectDisposedException) && step.Source != SourceChoice.Disposed)
                 {
                     Assert.Equal(1, source.DisposeCalls);
@@ -395,16 +454,47 @@ public sealed class SequenceRunner
             return;
         }
 
+        if (_model.EndsRenew(slot))
+        {
+            // Guarantee 7 (v2): after the end of life a renew is no bug: an already-cancelled token, no new
+            // source; a source handed over is ended and disposed, and its token is the answer.
+            Expect(step, null, thrown);
+            Assert.True(result.IsCancellationRequested, $"{step} after the end of life returned a live token.");
+            if (source is not null)
+            {
+                Assert.True(given == result, $"{step} after the end of life did not answer with the given source's token.");
+                Assert.Equal(1, source.DisposeCalls);
+            }
+
+            _model.RenewAfterEnd(new ModelToken(_model.Tokens.Count, slot, result, known: true));
+            return;
+        }
+
         // Accepted. A strict-mode renew that threw still installed its token: read it from the slot.
         var known = thrown is null || source is not null;
-        var real = thrown is null ? result : source?.Token ?? InstalledToken(slot);
+        var real = thrown is null ? result : source is not null ? given : InstalledToken(slot);
         var next = new ModelToken(_model.Tokens.Count, slot, real, known || real.CanBeCanceled);
-        var errors = _model.Renew(next, timeout, _time.GetTimestamp(), externalLinks, tokenLinks, linksToCancelled);
+        var errors = _model.Renew(next, timeout, _time.GetTimestamp(), externalLinks, tokenLinks, linksToCancelled, step.Source == SourceChoice.Cancelled && source is not null);
         Expect(step, Errors(errors), thrown);
         if (source is not null)
         {
             _ownedSources.Add(source);
         }
+    }
+
+    private CancellationToken RenewSync(StepKind kind, int slot, TimeSpan timeout, CancellationToken[]? links, CancellationTokenSource? source)
+    {
+        var target = _slots[slot];
+        return kind switch
+        {
+            StepKind.Renew => slot == 0 ? _owner.Renew() : target.Renew(),
+            StepKind.RenewAfter => slot == 0 ? _owner.RenewAfter(timeout) : target.RenewAfter(timeout),
+            StepKind.RenewLinked when links is { Length: 0 } => slot == 0 ? _owner.RenewLinked() : target.RenewLinked(),
+            StepKind.RenewLinked => slot == 0 ? _owner.RenewLinked(links!) : target.RenewLinked(links!),
+            StepKind.RenewLinkedAfter when links is { Length: 0 } => slot == 0 ? _owner.RenewLinkedAfter(timeout) : target.RenewLinkedAfter(timeout),
+            StepKind.RenewLinkedAfter => slot == 0 ? _owner.RenewLinkedAfter(timeout, links!) : target.RenewLinkedAfter(timeout, links!),
+            _ => slot == 0 ? _owner.RenewOwned(source!) : target.RenewOwned(source!),
+        };
     }
 
     private CancellationToken InstalledToken(int slot) => _slots[slot].Source is { } source ? source.Token : default;
@@ -425,6 +515,13 @@ public sealed class SequenceRunner
             {
                 var current = token.Slot == 0 ? _owner.IsCurrent(token.Real) : _slots[token.Slot].IsCurrent(token.Real);
                 Assert.True(current == _model.IsCurrent(token.Slot, token), $"IsCurrent(token {token.Id}) is {current}.");
+                var cause = _owner.GetEndCause(token.Real);
+                if (_sabotage == Sabotage.MislabelCancelAll && cause == TokenEndCause.CancelledAll)
+                {
+                    cause = TokenEndCause.Cancelled;
+                }
+
+                Assert.True(cause == token.Cause, $"GetEndCause(token {token.Id}, slot {token.Slot}) is {cause}; the model says {token.Cause}.");
             }
         }
 
@@ -446,7 +543,11 @@ public sealed class SequenceRunner
         foreach (var external in _externals)
         {
             Assert.Equal(0, RegistrationProbe.Count(external));
+            Assert.Equal(TokenEndCause.Unknown, _owner.GetEndCause(external.Token));
         }
+
+        Assert.Equal(0, RegistrationProbe.Count(_outer));
+        Assert.Equal(TokenEndCause.Unknown, _owner.GetEndCause(CancellationToken.None));
     }
 
     private ModelToken? Token(int index) => index < _model.Tokens.Count ? _model.Tokens[index] : null;

@@ -7,4 +7,7 @@ public enum SourceChoice
     Null,
     AlreadyOwned,
     Disposed,
+
+    /// <summary>A source the caller already cancelled: its token is born ended (<see cref="TokenEndCause.Cancelled"/>).</summary>
+    Cancelled,
 }

@@ -32,8 +32,9 @@ public sealed class Step
         TimeSpan.FromSeconds(6),
     ];
 
-    public Step(StepKind kind, int slot = 0, int timeout = 1, LinkChoice links = LinkChoice.External, int target = 0, int second = 0, SourceChoice source = SourceChoice.Fresh)
+    public Step(StepKind kind, int slot = 0, int timeout = 1, LinkChoice links = LinkChoice.External, int target = 0, int second = 0, SourceChoice source = SourceChoice.Fresh, bool sync = false)
     {
+        Sync = sync;
         Kind = kind;
         Slot = slot;
         Timeout = timeout;
@@ -61,9 +62,12 @@ public sealed class Step
 
     public SourceChoice Source { get; }
 
+    /// <summary>Whether the synchronous form is called (Renew, CancelAndDispose, Touch, CancelAll) instead of the async one.</summary>
+    public bool Sync { get; }
+
     public TimeSpan TimeoutValue => Timeouts[Timeout];
 
-    public override string ToString() => Kind switch
+    public override string ToString() => (Sync ? "sync " : "") + Kind switch
     {
         StepKind.RenewAfter or StepKind.Touch => string.Create(CultureInfo.InvariantCulture, $"{Kind}(slot {Slot}, {TimeoutValue})"),
         StepKind.RenewLinked => string.Create(CultureInfo.InvariantCulture, $"{Kind}(slot {Slot}, {Links} {Target}/{Second})"),
@@ -72,6 +76,7 @@ public sealed class Step
         StepKind.Advance => string.Create(CultureInfo.InvariantCulture, $"{Kind}({Advances[Timeout]})"),
         StepKind.IsCurrent or StepKind.AddThrowingCallback => string.Create(CultureInfo.InvariantCulture, $"{Kind}(slot {Slot}, token {Target})"),
         StepKind.CancelExternal => string.Create(CultureInfo.InvariantCulture, $"{Kind}({Target})"),
+        StepKind.FireOuter or StepKind.CancelAll or StepKind.CreateSlot or StepKind.DisposeOwner or StepKind.DisposeOwnerSync => Kind.ToString(),
         _ => string.Create(CultureInfo.InvariantCulture, $"{Kind}(slot {Slot})"),
     };
 }

@@ -20,4 +20,7 @@ public enum StepKind
     Advance,
     CancelExternal,
     AddThrowingCallback,
+
+    /// <summary>The owner's outer token fires: its end of life, unless an explicit disposal came first.</summary>
+    FireOuter,
 }

@@ -68,6 +68,11 @@ public sealed partial class TokenOwner
     /// <summary>Records why <paramref name="source"/> ends. Processing path, before the source is cancelled.</summary>
     private void MarkEnded(CancellationTokenSource source, TokenEndCause cause)
     {
+        if (LifetimeMetrics.TokensEnded.Enabled)
+        {
+            LifetimeMetrics.AddEnded(cause);
+        }
+
         var mark = MarkFor(cause);
         if (source is OwnedSource owned)
         {
@@ -146,7 +151,12 @@ public sealed partial class TokenOwner
         }
 
         // Ownership passed with the call, as with the seed's helper: the source is disposed, not leaked.
-        owned?.Dispose();
+        if (owned is not null)
+        {
+            owned.Dispose();
+            SourceReleased();
+        }
+
         ThrowHelper.ThrowObjectDisposed(!slot.IsDefault);
         return default;
     }

@@ -117,15 +117,23 @@ public sealed partial class TokenOwner
             ThrowHelper.ThrowAlreadyOwned(nameof(source));
         }
 
+        CancellationToken token;
         try
         {
-            return source.Token;
+            token = source.Token;
         }
         catch (ObjectDisposedException)
         {
             SourceOwnership.Release(source);
             throw;
         }
+
+        if (LifetimeMetrics.SourcesLive.Enabled)
+        {
+            LifetimeMetrics.SourcesLive.Add(1);
+        }
+
+        return token;
     }
 
     /// <summary>
@@ -400,6 +408,11 @@ public sealed partial class TokenOwner
         }
 
         Interlocked.Increment(ref _queued);
+        if (LifetimeMetrics.MailboxDepth.Enabled)
+        {
+            LifetimeMetrics.MailboxDepth.Add(1);
+        }
+
         return true;
     }
 
@@ -517,6 +530,11 @@ public sealed partial class TokenOwner
             while (reader.TryRead(out var message))
             {
                 read++;
+                if (LifetimeMetrics.MailboxDepth.Enabled)
+                {
+                    LifetimeMetrics.MailboxDepth.Add(-1);
+                }
+
                 ScheduleHooks.At(HookPoint.BeforeProcess);
                 Process(message);
                 if (--budget == 0 && reader.TryPeek(out _))

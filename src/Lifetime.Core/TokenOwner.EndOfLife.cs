@@ -69,6 +69,11 @@ public sealed partial class TokenOwner
     /// <summary>Records why <paramref name="source"/> ends. Processing path, before the source is cancelled.</summary>
     private void MarkEnded(CancellationTokenSource source, TokenEndCause cause)
     {
+        if (LifetimeMetrics.TokensEnded.Enabled)
+        {
+            LifetimeMetrics.AddEnded(cause);
+        }
+
         var mark = MarkFor(cause);
         if (source is OwnedSource owned)
         {
@@ -187,6 +192,7 @@ public sealed partial class TokenOwner
         {
             MarkEnded(owned, TokenEndCause.OwnerDisposed);
             owned.Dispose();
+            SourceReleased();
         }
     }
 }

@@ -117,15 +117,23 @@ public sealed partial class TokenOwner
             ThrowHelper.ThrowAlreadyOwned(nameof(source));
         }
 
+        CancellationToken token;
         try
         {
-            return source.Token;
+            token = source.Token;
         }
         catch (ObjectDisposedException)
         {
             SourceOwnership.Release(source);
             throw;
         }
+
+        if (LifetimeMetrics.SourcesLive.Enabled)
+        {
+            LifetimeMetrics.SourcesLive.Add(1);
+        }
+
+        return token;
     }
 
     /// <summary>
@@ -398,6 +406,11 @@ public sealed partial class TokenOwner
         }
 
         Interlocked.Increment(ref _queued);
+        if (LifetimeMetrics.MailboxDepth.Enabled)
+        {
+            LifetimeMetrics.MailboxDepth.Add(1);
+        }
+
         return true;
     }
 
@@ -515,6 +528,11 @@ public sealed partial class TokenOwner
             while (reader.TryRead(out var message))
             {
                 read++;
+                if (LifetimeMetrics.MailboxDepth.Enabled)
+                {
+                    LifetimeMetrics.MailboxDepth.Add(-1);
+                }
+
                 ScheduleHooks.At(HookPoint.BeforeProcess);
                 Process(message);
                 // A fresh budget every DrainBudget messages, whether or not more were waiting at that moment:

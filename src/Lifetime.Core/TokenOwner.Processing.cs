@@ -129,6 +129,10 @@ public sealed partial class TokenOwner
             {
                 next = _sourceFactory is null ? new OwnedSource(_identity) : CreateWithFactory(_sourceFactory);
                 token = next.Token;
+                if (LifetimeMetrics.SourcesLive.Enabled)
+                {
+                    LifetimeMetrics.SourcesLive.Add(1);
+                }
             }
             catch (Exception ex)
             {
@@ -174,7 +178,37 @@ public sealed partial class TokenOwner
             EndCurrent(slot, operation, bornCause);
         }
 
+        if (LifetimeMetrics.Renews.Enabled)
+        {
+            LifetimeMetrics.AddRenew(VariantOf(operation));
+        }
+
         Finish(operation, token);
+    }
+
+    private static LifetimeMetrics.Variant VariantOf(Operation operation)
+    {
+        if (operation.OwnedSource is not null)
+        {
+            return LifetimeMetrics.Variant.RenewOwned;
+        }
+
+        var timed = operation.Timeout != Timeout.InfiniteTimeSpan;
+        if (operation.Links is null)
+        {
+            return timed ? LifetimeMetrics.Variant.RenewAfter : LifetimeMetrics.Variant.Renew;
+        }
+
+        return timed ? LifetimeMetrics.Variant.RenewLinkedAfter : LifetimeMetrics.Variant.RenewLinked;
+    }
+
+    /// <summary>Counts a source the owner held as gone (disposed, or given back to its caller).</summary>
+    private static void SourceReleased()
+    {
+        if (LifetimeMetrics.SourcesLive.Enabled)
+        {
+            LifetimeMetrics.SourcesLive.Add(-1);
+        }
     }
 
     private void ExecuteTouch(Operation operation)
@@ -281,6 +315,8 @@ public sealed partial class TokenOwner
         {
             SourceOwnership.Release(next);
         }
+
+        SourceReleased();
     }
 
     private void EndAll(Operation operation, TokenEndCause cause)
@@ -472,6 +508,11 @@ public sealed partial class TokenOwner
         }
         catch (Exception ex)
         {
+            if (LifetimeMetrics.CallbackExceptions.Enabled)
+            {
+                LifetimeMetrics.CallbackExceptions.Add(ex is AggregateException aggregate ? aggregate.InnerExceptions.Count : 1);
+            }
+
             if (_throwOnCancelException && operation is { Detached: false })
             {
                 operation.AddError(ex);
@@ -485,6 +526,7 @@ public sealed partial class TokenOwner
         {
             ScheduleHooks.At(HookPoint.AfterCancel);
             source.Dispose();
+            SourceReleased();
         }
     }
 
@@ -547,6 +589,12 @@ public sealed partial class TokenOwner
 
     private void Process(IOwnerMessage message)
     {
+        if (LifetimeMetrics.ProcessingDuration.Enabled)
+        {
+            ProcessTimed(message);
+            return;
+        }
+
         try
         {
             message.Process(this);
@@ -565,6 +613,12 @@ public sealed partial class TokenOwner
     /// </summary>
     private void Process(Operation operation)
     {
+        if (LifetimeMetrics.ProcessingDuration.Enabled)
+        {
+            ProcessTimed(operation);
+            return;
+        }
+
         try
         {
             Execute(operation);
@@ -575,6 +629,25 @@ public sealed partial class TokenOwner
         {
             OnProcessingFailure(operation, ex);
         }
+    }
+
+    /// <summary><see cref="Process(IOwnerMessage)"/> while the processing-duration histogram has a listener.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ProcessTimed(IOwnerMessage message)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            message.Process(this);
+        }
+#pragma warning disable CA1031 // As in Process(IOwnerMessage): the path must survive to dispose what it owns.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnProcessingFailure(message, ex);
+        }
+
+        LifetimeMetrics.ProcessingDuration.Record((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
     }
 
     /// <summary>
@@ -654,6 +727,8 @@ public sealed partial class TokenOwner
         {
             return;
         }
+
+        LifetimeMetrics.OwnerCompleted();
 
         if (_fault is { } fault)
         {

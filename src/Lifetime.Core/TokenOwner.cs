@@ -37,6 +37,14 @@ namespace Lifetime;
 /// </remarks>
 public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
 {
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> through which every owner publishes
+    /// its metrics: <c>"Lifetime"</c>. Pass it to OpenTelemetry's <c>AddMeter</c> or to
+    /// <c>dotnet-counters monitor --counters Lifetime</c>; docs/observability.md lists the instruments.
+    /// </summary>
+    /// <remarks>With no listener attached the instruments cost a field read per recording site.</remarks>
+    public const string MeterName = "Lifetime";
+
     private readonly Channel<IOwnerMessage> _mailbox;
     private readonly TokenSlot _defaultSlot;
     private readonly DeadlineWheel _wheel;
@@ -102,6 +110,9 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
             AllowSynchronousContinuations = false,
         });
         _defaultSlot = new TokenSlot(this, isDefault: true);
+
+        // Counted before the outer token is bound: an outer token already cancelled may complete the owner here.
+        LifetimeMetrics.OwnerCreated();
         BindOuterToken(options.OuterToken);
     }
 

@@ -1,0 +1,57 @@
+using System.Diagnostics.Metrics;
+using System.Threading;
+using BenchmarkDotNet.Attributes;
+
+namespace Lifetime.Benchmarks;
+
+/// <summary>
+/// What the <c>Lifetime</c> meter costs the single-caller synchronous renew: with no listener (target:
+/// nothing measurable, at most 2 % over the plain renew) and with a listener that enables every
+/// instrument of the meter (target: at most 15 ns more per renew). The listener's callbacks only add to a
+/// field, so the figure is the instruments' cost, not an exporter's.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class MetricsBenchmarks
+{
+    private TokenOwner _owner = null!;
+    private MeterListener? _listener;
+    private long _sum;
+
+    /// <summary>Whether a listener enabling every Lifetime instrument is attached.</summary>
+    [Params(false, true)]
+    public bool Listening { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (Listening)
+        {
+            _listener = new MeterListener
+            {
+                InstrumentPublished = static (instrument, listener) =>
+                {
+                    if (instrument.Meter.Name == TokenOwner.MeterName)
+                    {
+                        listener.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => _sum += value);
+            _listener.SetMeasurementEventCallback<double>((_, value, _, _) => _sum += (long)value);
+            _listener.Start();
+        }
+
+        _owner = new TokenOwner();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _owner.Dispose();
+        _listener?.Dispose();
+    }
+
+    [Benchmark(Description = "TokenOwner.Renew (synchronous)")]
+    public CancellationToken Renew() => _owner.Renew();
+}

@@ -1,6 +1,9 @@
+using System;
 using System.Diagnostics.Metrics;
 using System.Threading;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 
 namespace Lifetime.Benchmarks;
 
@@ -10,8 +13,15 @@ namespace Lifetime.Benchmarks;
 /// instrument of the meter (target: at most 15 ns more per renew). The listener's callbacks only add to a
 /// field, so the figure is the instruments' cost, not an exporter's.
 /// </summary>
+/// <remarks>
+/// Two jobs in one run: the normal build, and a build of Lifetime.Core without its recording sites
+/// (<c>-p:LifetimeNoMeter=true</c>, job "no meter"), the baseline for the "nothing measurable" target. In
+/// the "no meter" job the listening row is a control: a listener attached to a build that records nothing.
+/// Run it without <c>--job</c>: the jobs come from <see cref="MeterBuildsConfig"/>.
+/// </remarks>
 [MemoryDiagnoser]
 [MedianColumn]
+[Config(typeof(MeterBuildsConfig))]
 public class MetricsBenchmarks
 {
     private TokenOwner _owner = null!;
@@ -43,6 +53,7 @@ public class MetricsBenchmarks
         }
 
         _owner = new TokenOwner();
+        Console.WriteLine($"// Lifetime.Core recording sites compiled in: {LifetimeMetrics.Recording}");
     }
 
     [GlobalCleanup]
@@ -54,4 +65,14 @@ public class MetricsBenchmarks
 
     [Benchmark(Description = "TokenOwner.Renew (synchronous)")]
     public CancellationToken Renew() => _owner.Renew();
+
+    /// <summary>The normal build and the build without the meter's recording sites, side by side.</summary>
+    private sealed class MeterBuildsConfig : ManualConfig
+    {
+        public MeterBuildsConfig()
+        {
+            AddJob(Job.Default.WithId("meter").AsBaseline());
+            AddJob(Job.Default.WithArguments([new MsBuildArgument("/p:LifetimeNoMeter=true")]).WithId("no meter"));
+        }
+    }
 }

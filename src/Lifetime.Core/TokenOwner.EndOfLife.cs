@@ -69,7 +69,7 @@ public sealed partial class TokenOwner
     /// <summary>Records why <paramref name="source"/> ends. Processing path, before the source is cancelled.</summary>
     private void MarkEnded(CancellationTokenSource source, TokenEndCause cause)
     {
-        if (LifetimeMetrics.TokensEnded.Enabled)
+        if (LifetimeMetrics.Recording && LifetimeMetrics.TokensEnded.Enabled)
         {
             LifetimeMetrics.AddEnded(cause);
         }

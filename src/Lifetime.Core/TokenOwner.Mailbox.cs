@@ -128,9 +128,9 @@ public sealed partial class TokenOwner
             throw;
         }
 
-        if (LifetimeMetrics.SourcesLive.Enabled)
+        if (LifetimeMetrics.Recording && LifetimeMetrics.SourcesLive.Enabled)
         {
-            LifetimeMetrics.SourcesLive.Add(1);
+            LifetimeMetrics.AddSourceCreated();
         }
 
         return token;
@@ -406,9 +406,9 @@ public sealed partial class TokenOwner
         }
 
         Interlocked.Increment(ref _queued);
-        if (LifetimeMetrics.MailboxDepth.Enabled)
+        if (LifetimeMetrics.Recording && LifetimeMetrics.MailboxDepth.Enabled)
         {
-            LifetimeMetrics.MailboxDepth.Add(1);
+            LifetimeMetrics.AddPosted();
         }
 
         return true;
@@ -528,9 +528,9 @@ public sealed partial class TokenOwner
             while (reader.TryRead(out var message))
             {
                 read++;
-                if (LifetimeMetrics.MailboxDepth.Enabled)
+                if (LifetimeMetrics.Recording && LifetimeMetrics.MailboxDepth.Enabled)
                 {
-                    LifetimeMetrics.MailboxDepth.Add(-1);
+                    LifetimeMetrics.AddTaken();
                 }
 
                 ScheduleHooks.At(HookPoint.BeforeProcess);

@@ -129,9 +129,9 @@ public sealed partial class TokenOwner
             {
                 next = _sourceFactory is null ? new OwnedSource(_identity) : CreateWithFactory(_sourceFactory);
                 token = next.Token;
-                if (LifetimeMetrics.SourcesLive.Enabled)
+                if (LifetimeMetrics.Recording && LifetimeMetrics.SourcesLive.Enabled)
                 {
-                    LifetimeMetrics.SourcesLive.Add(1);
+                    LifetimeMetrics.AddSourceCreated();
                 }
             }
             catch (Exception ex)
@@ -178,7 +178,7 @@ public sealed partial class TokenOwner
             EndCurrent(slot, operation, bornCause);
         }
 
-        if (LifetimeMetrics.Renews.Enabled)
+        if (LifetimeMetrics.Recording && LifetimeMetrics.Renews.Enabled)
         {
             LifetimeMetrics.AddRenew(VariantOf(operation));
         }
@@ -205,9 +205,9 @@ public sealed partial class TokenOwner
     /// <summary>Counts a source the owner held as gone (disposed, or given back to its caller).</summary>
     private static void SourceReleased()
     {
-        if (LifetimeMetrics.SourcesLive.Enabled)
+        if (LifetimeMetrics.Recording && LifetimeMetrics.SourcesLive.Enabled)
         {
-            LifetimeMetrics.SourcesLive.Add(-1);
+            LifetimeMetrics.AddSourceReleased();
         }
     }
 
@@ -508,7 +508,7 @@ public sealed partial class TokenOwner
         }
         catch (Exception ex)
         {
-            if (LifetimeMetrics.CallbackExceptions.Enabled)
+            if (LifetimeMetrics.Recording && LifetimeMetrics.CallbackExceptions.Enabled)
             {
                 LifetimeMetrics.CallbackExceptions.Add(ex is AggregateException aggregate ? aggregate.InnerExceptions.Count : 1);
             }
@@ -589,7 +589,7 @@ public sealed partial class TokenOwner
 
     private void Process(IOwnerMessage message)
     {
-        if (LifetimeMetrics.ProcessingDuration.Enabled)
+        if (LifetimeMetrics.Recording && LifetimeMetrics.ProcessingDuration.Enabled && LifetimeMetrics.SampleThisMessage())
         {
             ProcessTimed(message);
             return;
@@ -613,7 +613,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private void Process(Operation operation)
     {
-        if (LifetimeMetrics.ProcessingDuration.Enabled)
+        if (LifetimeMetrics.Recording && LifetimeMetrics.ProcessingDuration.Enabled && LifetimeMetrics.SampleThisMessage())
         {
             ProcessTimed(operation);
             return;
@@ -631,7 +631,7 @@ public sealed partial class TokenOwner
         }
     }
 
-    /// <summary><see cref="Process(IOwnerMessage)"/> while the processing-duration histogram has a listener.</summary>
+    /// <summary><see cref="Process(IOwnerMessage)"/> for a message in the processing-duration histogram's timed sample.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ProcessTimed(IOwnerMessage message)
     {
@@ -647,7 +647,7 @@ public sealed partial class TokenOwner
             OnProcessingFailure(message, ex);
         }
 
-        LifetimeMetrics.ProcessingDuration.Record((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
+        LifetimeMetrics.RecordProcessing(started);
     }
 
     /// <summary>

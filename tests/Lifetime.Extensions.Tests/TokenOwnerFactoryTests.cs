@@ -166,6 +166,8 @@ public sealed class TokenOwnerFactoryTests
         await host.StartAsync().WaitAsync(s_limit);
         owners.RecordObservableInstruments();
         var before = owners.LastMeasurement!.Value;
+        var renewedAfter = Observe(renews, "variant", "renew_after");
+        var ownerEnded = Observe(ended, "cause", "owner_ended");
         var factory = host.Services.GetRequiredService<ITokenOwnerFactory>();
         var first = factory.Create("metrics-1");
         var second = factory.Create("metrics-2");
@@ -173,13 +175,20 @@ public sealed class TokenOwnerFactoryTests
         second.RenewAfter(TimeSpan.FromMinutes(1));
         owners.RecordObservableInstruments();
         Assert.Equal(before + 2, owners.LastMeasurement!.Value);
-        Assert.Contains(renews.GetMeasurementSnapshot(), m => m.MatchesTags(new[] { new System.Collections.Generic.KeyValuePair<string, object?>("variant", "renew_after") }));
+        Assert.True(Observe(renews, "variant", "renew_after") - renewedAfter >= 1);
 
         await host.StopAsync().WaitAsync(s_limit);
 
         owners.RecordObservableInstruments();
         Assert.Equal(before, owners.LastMeasurement!.Value);
-        Assert.True(ended.GetMeasurementSnapshot().Count(m => m.Tags.TryGetValue("cause", out var cause) && (string?)cause == "owner_ended") >= 2);
+        Assert.True(Observe(ended, "cause", "owner_ended") - ownerEnded >= 2);
+    }
+
+    /// <summary>Reads an observable counter now and returns its value for one tag.</summary>
+    private static long Observe(MetricCollector<long> collector, string tag, string value)
+    {
+        collector.RecordObservableInstruments();
+        return collector.GetMeasurementSnapshot().Last(m => m.Tags.TryGetValue(tag, out var v) && (string?)v == value).Value;
     }
 
     private static IHost Build(Action<TokenOwnerFactoryOptions>? configure = null, Action<IServiceCollection>? services = null)

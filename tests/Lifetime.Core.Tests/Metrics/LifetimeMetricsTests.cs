@@ -10,7 +10,7 @@ namespace Lifetime.Tests.Metrics;
 
 /// <summary>
 /// Pins every instrument of the <c>Lifetime</c> meter: name, unit, kind, tags, and when it moves. Run
-/// alone (the meter is process-wide), and each test counts only what its own thread recorded.
+/// alone: the meter is process-wide, and observable instruments are compared between two readings.
 /// </summary>
 [Collection(NonParallelCollection.Name)]
 public sealed class LifetimeMetricsTests : IDisposable
@@ -27,11 +27,11 @@ public sealed class LifetimeMetricsTests : IDisposable
         var expected = new (string Name, string Unit, Type Kind)[]
         {
             ("lifetime.owners.live", "{owner}", typeof(ObservableUpDownCounter<long>)),
-            ("lifetime.sources.live", "{source}", typeof(UpDownCounter<long>)),
-            ("lifetime.renews", "{renew}", typeof(Counter<long>)),
-            ("lifetime.tokens.ended", "{token}", typeof(Counter<long>)),
+            ("lifetime.sources.live", "{source}", typeof(ObservableUpDownCounter<long>)),
+            ("lifetime.renews", "{renew}", typeof(ObservableCounter<long>)),
+            ("lifetime.tokens.ended", "{token}", typeof(ObservableCounter<long>)),
             ("lifetime.callback.exceptions", "{exception}", typeof(Counter<long>)),
-            ("lifetime.mailbox.depth", "{message}", typeof(UpDownCounter<long>)),
+            ("lifetime.mailbox.depth", "{message}", typeof(ObservableUpDownCounter<long>)),
             ("lifetime.processing.duration", "s", typeof(Histogram<double>)),
         };
 
@@ -51,6 +51,7 @@ public sealed class LifetimeMetricsTests : IDisposable
     {
         using var owner = new TokenOwner();
         using var link = new CancellationTokenSource();
+        var start = _recorder.Observe();
         owner.Renew();
         owner.RenewLinked();
         owner.RenewAfter(TimeSpan.FromHours(1));
@@ -59,17 +60,20 @@ public sealed class LifetimeMetricsTests : IDisposable
         owner.RenewOwned(new CancellationTokenSource());
 
         // An empty link list is a plain renew; a failed renew hands out nothing and counts nothing.
-        Assert.Equal(2, _recorder.Sum("lifetime.renews", "variant", "renew"));
-        Assert.Equal(1, _recorder.Sum("lifetime.renews", "variant", "renew_after"));
-        Assert.Equal(1, _recorder.Sum("lifetime.renews", "variant", "renew_linked"));
-        Assert.Equal(1, _recorder.Sum("lifetime.renews", "variant", "renew_linked_after"));
-        Assert.Equal(1, _recorder.Sum("lifetime.renews", "variant", "renew_owned"));
-        Assert.All(_recorder.Of("lifetime.renews"), m => Assert.Equal(["variant"], m.Tags.Keys));
+        var end = _recorder.Observe();
+        Assert.Equal(2, end.Since(start, "lifetime.renews", "renew"));
+        Assert.Equal(1, end.Since(start, "lifetime.renews", "renew_after"));
+        Assert.Equal(1, end.Since(start, "lifetime.renews", "renew_linked"));
+        Assert.Equal(1, end.Since(start, "lifetime.renews", "renew_linked_after"));
+        Assert.Equal(1, end.Since(start, "lifetime.renews", "renew_owned"));
+        var renews = end.Measurements.Where(m => m.Name == "lifetime.renews").ToList();
+        Assert.Equal(5, renews.Count);
+        Assert.All(renews, m => Assert.Equal(["variant"], m.Tags.Keys));
 
         owner.Dispose();
-        _recorder.Clear();
+        var disposed = _recorder.Observe();
         Assert.Throws<ObjectDisposedException>(() => owner.Renew());
-        Assert.Empty(_recorder.Of("lifetime.renews"));
+        Assert.Equal(0, _recorder.Observe().Since(disposed, "lifetime.renews"));
     }
 
     [Fact]
@@ -79,6 +83,7 @@ public sealed class LifetimeMetricsTests : IDisposable
         using var outer = new CancellationTokenSource();
         var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time, OuterToken = outer.Token });
         using var link = new CancellationTokenSource();
+        var start = _recorder.Observe();
 
         owner.Renew();
         owner.Renew(); // renewed
@@ -101,58 +106,97 @@ public sealed class LifetimeMetricsTests : IDisposable
         second.Renew();
         second.Dispose(); // owner_disposed
 
-        Assert.Equal(1, _recorder.Sum("lifetime.tokens.ended", "cause", "renewed"));
-        Assert.Equal(1, _recorder.Sum("lifetime.tokens.ended", "cause", "cancelled"));
-        Assert.Equal(1, _recorder.Sum("lifetime.tokens.ended", "cause", "cancelled_all"));
-        Assert.Equal(2, _recorder.Sum("lifetime.tokens.ended", "cause", "timed_out"));
-        Assert.Equal(1, _recorder.Sum("lifetime.tokens.ended", "cause", "link_cancelled"));
-        Assert.Equal(1, _recorder.Sum("lifetime.tokens.ended", "cause", "slot_disposed"));
-        Assert.Equal(1, _recorder.Sum("lifetime.tokens.ended", "cause", "owner_ended"));
-        Assert.Equal(1, _recorder.Sum("lifetime.tokens.ended", "cause", "owner_disposed"));
-        Assert.Equal(9, _recorder.Sum("lifetime.tokens.ended"));
+        var end = _recorder.Observe();
+        Assert.Equal(1, end.Since(start, "lifetime.tokens.ended", "renewed"));
+        Assert.Equal(1, end.Since(start, "lifetime.tokens.ended", "cancelled"));
+        Assert.Equal(1, end.Since(start, "lifetime.tokens.ended", "cancelled_all"));
+        Assert.Equal(2, end.Since(start, "lifetime.tokens.ended", "timed_out"));
+        Assert.Equal(1, end.Since(start, "lifetime.tokens.ended", "link_cancelled"));
+        Assert.Equal(1, end.Since(start, "lifetime.tokens.ended", "slot_disposed"));
+        Assert.Equal(1, end.Since(start, "lifetime.tokens.ended", "owner_ended"));
+        Assert.Equal(1, end.Since(start, "lifetime.tokens.ended", "owner_disposed"));
+        Assert.Equal(9, end.Since(start, "lifetime.tokens.ended"));
+        var causes = end.Measurements.Where(m => m.Name == "lifetime.tokens.ended").Select(m => (string)m.Tags["cause"]!);
+        Assert.Equal(["cancelled", "cancelled_all", "link_cancelled", "owner_disposed", "owner_ended", "renewed", "slot_disposed", "timed_out"], causes.Order());
 
         // A renew after the end of life hands out the shared, already-ended token: no new end.
-        _recorder.Clear();
         Assert.True(owner.Renew().IsCancellationRequested);
-        Assert.Empty(_recorder.Of("lifetime.tokens.ended"));
+        Assert.Equal(0, _recorder.Observe().Since(end, "lifetime.tokens.ended"));
     }
 
     [Fact]
     public void SourcesLive_CreatedAndDisposed_BalanceToZero()
     {
+        var start = _recorder.Observe();
+        double Live() => _recorder.Observe().Since(start, "lifetime.sources.live");
+
         var owner = new TokenOwner();
         owner.Renew();
-        Assert.Equal(1, _recorder.Sum("lifetime.sources.live"));
+        Assert.Equal(1, Live());
         owner.Renew();
-        Assert.Equal(1, _recorder.Sum("lifetime.sources.live"));
+        Assert.Equal(1, Live());
         owner.RenewOwned(new CancellationTokenSource());
-        Assert.Equal(1, _recorder.Sum("lifetime.sources.live"));
+        Assert.Equal(1, Live());
         var slot = owner.CreateSlot();
         slot.Renew();
-        Assert.Equal(2, _recorder.Sum("lifetime.sources.live"));
+        Assert.Equal(2, Live());
         owner.Dispose();
-        Assert.Equal(0, _recorder.Sum("lifetime.sources.live"));
+        Assert.Equal(0, Live());
 
         // A source handed to a disposed owner is the owner's, and disposed with the refusal.
         Assert.Throws<ObjectDisposedException>(() => owner.RenewOwned(new CancellationTokenSource()));
-        Assert.Equal(0, _recorder.Sum("lifetime.sources.live"));
-        Assert.Equal(10, _recorder.Of("lifetime.sources.live").Count);
-        Assert.All(_recorder.Of("lifetime.sources.live"), m => Assert.Empty(m.Tags));
+        Assert.Equal(0, Live());
+        Assert.All(_recorder.Observe().Measurements.Where(m => m.Name == "lifetime.sources.live"), m => Assert.Empty(m.Tags));
     }
 
     [Fact]
     public void SourcesLive_EndOfLife_OwnedSourceCountedAndDisposed()
     {
         using var outer = new CancellationTokenSource();
+        var start = _recorder.Observe();
         var owner = new TokenOwner(outer.Token);
         owner.Renew();
         outer.Cancel();
-        Assert.Equal(0, _recorder.Sum("lifetime.sources.live"));
+        Assert.Equal(0, _recorder.Observe().Since(start, "lifetime.sources.live"));
 
         var token = owner.RenewOwned(new CancellationTokenSource());
         Assert.True(token.IsCancellationRequested);
-        Assert.Equal(0, _recorder.Sum("lifetime.sources.live"));
-        Assert.Equal(2, _recorder.Sum("lifetime.tokens.ended", "cause", "owner_ended"));
+        var end = _recorder.Observe();
+        Assert.Equal(0, end.Since(start, "lifetime.sources.live"));
+        Assert.Equal(2, end.Since(start, "lifetime.tokens.ended", "owner_ended"));
+    }
+
+    [Fact]
+    public void Counts_FromAThreadThatExited_StayInTheTotalsOnce()
+    {
+        var start = _recorder.Observe();
+        var threadsBefore = LifetimeMetrics.ThreadsCounting;
+        var threadsWhileRunning = 0;
+        var thread = new Thread(() =>
+        {
+            using var owner = new TokenOwner();
+            owner.Renew();
+            owner.Renew();
+            threadsWhileRunning = LifetimeMetrics.ThreadsCounting;
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(30)));
+        Assert.True(threadsWhileRunning > threadsBefore);
+
+        // The exited thread's counts are folded into the totals when its thread-local state is finalized,
+        // and its entry leaves the list of counting threads.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (LifetimeMetrics.ThreadsCounting >= threadsWhileRunning && DateTime.UtcNow < deadline)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.True(LifetimeMetrics.ThreadsCounting < threadsWhileRunning);
+        var end = _recorder.Observe();
+        Assert.Equal(2, end.Since(start, "lifetime.renews", "renew"));
+        Assert.Equal(2, end.Since(start, "lifetime.tokens.ended"));
+        Assert.Equal(0, end.Since(start, "lifetime.sources.live"));
     }
 
     [Fact]
@@ -183,27 +227,34 @@ public sealed class LifetimeMetricsTests : IDisposable
     {
         using var owner = new TokenOwner();
         ValueTask<CancellationToken> queued = default;
-        owner.Renew().Register(() => queued = owner.RenewAsync());
-        _recorder.Clear();
+        double? whileQueued = null;
+        var start = _recorder.Observe();
+        owner.Renew().Register(() =>
+        {
+            queued = owner.RenewAsync();
+            whileQueued = _recorder.Observe().Since(start, "lifetime.mailbox.depth");
+        });
 
         // The callback runs on the processing path: its renew is queued behind the current message.
         owner.Renew();
         Assert.True(queued.IsCompletedSuccessfully);
-        var depth = _recorder.Of("lifetime.mailbox.depth");
-        Assert.Equal([1.0, -1.0], depth.Select(m => m.Value));
-        Assert.All(depth, m => Assert.Empty(m.Tags));
-
-        _recorder.Clear();
-        owner.Renew();
-        Assert.Empty(_recorder.Of("lifetime.mailbox.depth"));
+        Assert.Equal(1, whileQueued);
+        var end = _recorder.Observe();
+        Assert.Equal(0, end.Since(start, "lifetime.mailbox.depth"));
+        Assert.All(end.Measurements.Where(m => m.Name == "lifetime.mailbox.depth"), m => Assert.Empty(m.Tags));
     }
 
     [Fact]
-    public void ProcessingDuration_EachProcessedMessage_RecordedInSeconds()
+    public void ProcessingDuration_OneMessageInSixteen_RecordedInSeconds()
     {
         using var owner = new TokenOwner();
-        owner.Renew();
-        owner.CancelAndDispose();
+
+        // Whatever this thread processed before, any 32 messages in a row on it hold exactly two of the sample.
+        for (var i = 0; i < 32; i++)
+        {
+            owner.Renew();
+        }
+
         var durations = _recorder.Of("lifetime.processing.duration");
         Assert.Equal(2, durations.Count);
         Assert.All(durations, m =>
@@ -216,28 +267,30 @@ public sealed class LifetimeMetricsTests : IDisposable
     [Fact]
     public async Task OwnersLive_CreatedThenCompleted_MovesUpThenDown()
     {
-        var before = _recorder.ObserveOwnersLive();
+        var start = _recorder.Observe();
+        double Live() => _recorder.Observe().Since(start, "lifetime.owners.live");
+
         var owner = new TokenOwner();
         var slot = owner.CreateSlot();
-        Assert.Equal(before + 1, _recorder.ObserveOwnersLive());
+        Assert.Equal(1, Live());
         slot.Renew();
         await owner.DisposeAsync().Within();
         await owner.Completion.Within();
-        Assert.Equal(before, _recorder.ObserveOwnersLive());
+        Assert.Equal(0, Live());
         owner.Dispose();
-        Assert.Equal(before, _recorder.ObserveOwnersLive());
+        Assert.Equal(0, Live());
     }
 
     [Fact]
     public async Task OwnersLive_EndOfLife_CountedDownWhenCompleted()
     {
-        var before = _recorder.ObserveOwnersLive();
+        var start = _recorder.Observe();
         using var outer = new CancellationTokenSource();
         var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = outer.Token, CallbackPlacement = CallbackPlacement.ThreadPool });
         await owner.RenewAsync().Within();
-        Assert.Equal(before + 1, _recorder.ObserveOwnersLive());
+        Assert.Equal(1, _recorder.Observe().Since(start, "lifetime.owners.live"));
         outer.Cancel();
         await owner.Completion.Within();
-        Assert.Equal(before, _recorder.ObserveOwnersLive());
+        Assert.Equal(0, _recorder.Observe().Since(start, "lifetime.owners.live"));
     }
 }

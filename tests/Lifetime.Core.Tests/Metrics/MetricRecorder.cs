@@ -3,14 +3,15 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
 using System.Linq;
-using System.Threading;
 
 namespace Lifetime.Tests.Metrics;
 
 /// <summary>
-/// Listens to every instrument of the <c>Lifetime</c> meter and keeps the measurements recorded on the
-/// thread that created it. The meter is process-wide: an Inline owner driven synchronously by the test
-/// thread does all its work on that thread, so filtering by thread keeps other tests' owners out.
+/// Listens to every instrument of the <c>Lifetime</c> meter. Measurements pushed by counters and histograms
+/// are kept when recorded on the thread that created the recorder (an Inline owner driven synchronously by
+/// the test thread does all its work there, so other owners stay out). Observable instruments are sums
+/// over the whole process: <see cref="Observe"/> reads them, and tests compare two readings, which is
+/// exact because the tests that use a recorder run alone.
 /// </summary>
 public sealed class MetricRecorder : IDisposable
 {
@@ -18,7 +19,8 @@ public sealed class MetricRecorder : IDisposable
     private readonly int _thread = Environment.CurrentManagedThreadId;
     private readonly ConcurrentQueue<Measurement> _measurements = new();
     private readonly ConcurrentDictionary<string, Instrument> _instruments = new();
-    private long _ownersLive = long.MinValue;
+    private readonly object _observing = new();
+    private List<Measurement>? _observed;
 
     public MetricRecorder()
     {
@@ -37,21 +39,23 @@ public sealed class MetricRecorder : IDisposable
 
     public IReadOnlyDictionary<string, Instrument> Instruments => _instruments;
 
-    /// <summary>This thread's measurements of <paramref name="name"/>, in order.</summary>
+    /// <summary>This thread's pushed measurements of <paramref name="name"/>, in order.</summary>
     public IReadOnlyList<Measurement> Of(string name) => _measurements.Where(m => m.Name == name).ToList();
 
-    /// <summary>The sum of this thread's measurements of <paramref name="name"/> with the given tag (or any tags).</summary>
-    public double Sum(string name, string? tagKey = null, string? tagValue = null) =>
-        _measurements.Where(m => m.Name == name && (tagKey is null || Equals(m.Tags.GetValueOrDefault(tagKey), tagValue))).Sum(m => m.Value);
+    /// <summary>The sum of this thread's pushed measurements of <paramref name="name"/>.</summary>
+    public double Sum(string name) => _measurements.Where(m => m.Name == name).Sum(m => m.Value);
 
-    /// <summary>Reads <c>lifetime.owners.live</c> now.</summary>
-    public long ObserveOwnersLive()
+    /// <summary>Reads every observable instrument now.</summary>
+    public Observation Observe()
     {
-        Interlocked.Exchange(ref _ownersLive, long.MinValue);
-        _listener.RecordObservableInstruments();
-        var value = Interlocked.Read(ref _ownersLive);
-        Assert.NotEqual(long.MinValue, value);
-        return value;
+        lock (_observing)
+        {
+            _observed = [];
+            _listener.RecordObservableInstruments();
+            var observed = _observed;
+            _observed = null;
+            return new Observation(observed);
+        }
     }
 
     public void Clear() => _measurements.Clear();
@@ -62,25 +66,36 @@ public sealed class MetricRecorder : IDisposable
         where T : struct
     {
         var number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
-        if (instrument.Name == "lifetime.owners.live")
-        {
-            Interlocked.Exchange(ref _ownersLive, (long)number);
-            return;
-        }
-
-        if (Environment.CurrentManagedThreadId != _thread)
-        {
-            return;
-        }
-
         var tagCopy = new Dictionary<string, object?>();
         foreach (var tag in tags)
         {
             tagCopy[tag.Key] = tag.Value;
         }
 
-        _measurements.Enqueue(new Measurement(instrument.Name, number, tagCopy));
+        var measurement = new Measurement(instrument.Name, number, tagCopy);
+        if (instrument.IsObservable)
+        {
+            // Observable callbacks run inside RecordObservableInstruments, on the observing thread.
+            _observed?.Add(measurement);
+        }
+        else if (Environment.CurrentManagedThreadId == _thread)
+        {
+            _measurements.Enqueue(measurement);
+        }
     }
 
     public sealed record Measurement(string Name, double Value, Dictionary<string, object?> Tags);
+
+    /// <summary>One reading of the observable instruments.</summary>
+    public sealed class Observation(IReadOnlyList<Measurement> measurements)
+    {
+        public IReadOnlyList<Measurement> Measurements => measurements;
+
+        /// <summary>The value of <paramref name="name"/> (summed over its tags, or for one tag value).</summary>
+        public double this[string name, string? tagValue = null] =>
+            measurements.Where(m => m.Name == name && (tagValue is null || m.Tags.Values.Contains(tagValue))).Sum(m => m.Value);
+
+        /// <summary>How much <paramref name="name"/> moved since <paramref name="earlier"/>.</summary>
+        public double Since(Observation earlier, string name, string? tagValue = null) => this[name, tagValue] - earlier[name, tagValue];
+    }
 }

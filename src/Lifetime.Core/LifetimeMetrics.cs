@@ -98,10 +98,10 @@ internal static class LifetimeMetrics
     private static readonly long[] s_retired = new long[ValueCount];
 
     [ThreadStatic]
-    private static ThreadCounts? t_counts;
+    private static ThreadCounts? s_threadCounts;
 
     [ThreadStatic]
-    private static ExitSentinel? t_exitSentinel;
+    private static ExitSentinel? s_threadExitSentinel;
 
     /// <summary>The counts of live threads, newest first.</summary>
     private static ThreadCounts? s_threads;
@@ -180,7 +180,7 @@ internal static class LifetimeMetrics
     public static void RecordProcessing(long startedTimestamp) =>
         ProcessingDuration.Record((Stopwatch.GetTimestamp() - startedTimestamp) / (double)Stopwatch.Frequency);
 
-    private static ThreadCounts CurrentThread => t_counts ?? Register();
+    private static ThreadCounts CurrentThread => s_threadCounts ?? Register();
 
     /// <summary>Adds one to this thread's count at <paramref name="index"/>: a plain write, only this thread writes it.</summary>
     private static void Count(int index) => CurrentThread.Values[index]++;
@@ -199,8 +199,8 @@ internal static class LifetimeMetrics
             s_threads = counts;
         }
 
-        t_counts = counts;
-        t_exitSentinel = new ExitSentinel(counts);
+        s_threadCounts = counts;
+        s_threadExitSentinel = new ExitSentinel(counts);
         return counts;
     }
 
@@ -286,7 +286,7 @@ internal static class LifetimeMetrics
     }
 
     /// <summary>
-    /// Reachable only from its thread's static field (<see cref="t_exitSentinel"/>), unlike the counts, which
+    /// Reachable only from its thread's static field (<see cref="s_threadExitSentinel"/>), unlike the counts, which
     /// the list of live threads also holds: when the thread exits, the sentinel dies with it and its finalizer
     /// folds the thread's counts into the retired totals, so threads that come and go leave nothing behind.
     /// </summary>

@@ -71,9 +71,9 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     public List<(CancellationTokenSource Source, TokenSlot Slot)>? Dispatched { get; set; }
 
     /// <summary>
-    /// Whether the caller waits only for the processing path, not for dispatched retirements (a
-    /// synchronous Dispose, which must not block the thread those retirements may need). Such an
-    /// operation is answered as soon as it is processed; its retirements report their exceptions.
+    /// Whether the caller waits only for the processing path, not for dispatched ends (a
+    /// synchronous Dispose, which must not block the thread those dispatched ends may need). Such an
+    /// operation is answered as soon as it is processed; its dispatched ends report their exceptions.
     /// </summary>
     public bool Detached { get; set; }
 
@@ -86,9 +86,9 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     /// </summary>
     public bool HasBlockedCaller { get; set; }
 
-    // For a blocked caller: a dispatched retirement its reply waits for, which the caller may run itself
+    // For a blocked caller: a dispatched end its reply waits for, which the caller may run itself
     // rather than wait for a pool thread (set by the processing path, taken by the caller, under the lock).
-    private TokenOwner.Retirement? _help;
+    private TokenOwner.DispatchedEnd? _help;
 
     public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
     {
@@ -299,7 +299,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     /// Blocks the calling thread until the operation is answered, then takes the reply: returns it, or
     /// throws what the operation faulted with. For a caller marked with <see cref="HasBlockedCaller"/>, which
     /// registers no continuation: its wake-up needs no other thread, the thread pool included. While it
-    /// waits, it runs the dispatched retirements its reply waits for when its owner lets it (see
+    /// waits, it runs the dispatched ends its reply waits for when its owner lets it (see
     /// <see cref="TokenOwner.HelpWith"/>), so that even those need no free pool thread.
     /// </summary>
     public Reply WaitForReply()
@@ -308,7 +308,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         var version = _core.Version;
         while (true)
         {
-            TokenOwner.Retirement? help;
+            TokenOwner.DispatchedEnd? help;
             lock (this)
             {
                 while (_core.GetStatus(version) == ValueTaskSourceStatus.Pending && _help is null)
@@ -338,12 +338,12 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
         }
     }
 
-    /// <summary>Offers the blocked caller a dispatched retirement its reply waits for. Processing path.</summary>
-    public void OfferHelp(TokenOwner.Retirement retirement)
+    /// <summary>Offers the blocked caller a dispatched end its reply waits for. Processing path.</summary>
+    public void OfferHelp(TokenOwner.DispatchedEnd end)
     {
         lock (this)
         {
-            _help = retirement;
+            _help = end;
             Monitor.PulseAll(this);
         }
     }

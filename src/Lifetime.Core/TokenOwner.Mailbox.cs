@@ -143,7 +143,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private void ThrowIfWaitingOnItself(string asyncName)
     {
-        if (_gate.IsHeldByCurrentThread() || Retirement.IsRunningOn(this))
+        if (_gate.IsHeldByCurrentThread() || DispatchedEnd.IsRunningOn(this))
         {
             ThrowHelper.ThrowWaitingOnItself(asyncName);
         }

@@ -58,7 +58,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 
     // With a dispatched placement, the last dispatched end of one of this slot's tokens; replies about
     // the slot wait for it while it runs (processing path only).
-    internal TokenOwner.Retirement? PendingEnd;
+    internal TokenOwner.DispatchedEnd? PendingEnd;
 
     // The owner's list of slots holding a live source (processing path only).
     internal TokenSlot? ActiveNext;
@@ -415,7 +415,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
     internal void Install(CancellationTokenSource source)
     {
-        Debug.Assert(_source is null, "Detach the previous source first.");
+        Debug.Assert(_source is null, "Take the previous source out first.");
         Debug.Assert(_links is null, "Links belong to the previous source.");
         _generation++;
         Volatile.Write(ref _source, source);
@@ -425,7 +425,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// Takes the live source out of the slot and removes its links; the caller ends it. The deadline is
     /// left for the caller to set. Processing path only.
     /// </summary>
-    internal CancellationTokenSource? Detach()
+    internal CancellationTokenSource? TakeSource()
     {
         var source = _source;
         if (source is null)
@@ -456,7 +456,7 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     /// The dispatched end a reply about this slot must follow, if it has not finished yet; a finished one
     /// is forgotten here, so that it holds no sources. Processing path only.
     /// </summary>
-    internal TokenOwner.Retirement? PeekPendingEnd()
+    internal TokenOwner.DispatchedEnd? PeekPendingEnd()
     {
         if (PendingEnd is { IsFinished: true })
         {

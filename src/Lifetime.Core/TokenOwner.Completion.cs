@@ -1,0 +1,173 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace Lifetime;
+
+// Processing one message with its failure handling, and Completion: one count for the processing path
+// until it has disposed and drained, plus one per dispatched end, and the owner completes when the count
+// reaches zero. A failure of the processing path itself faults Completion.
+public sealed partial class TokenOwner
+{
+    private Exception? _fault;
+
+    // Completion bookkeeping, shared with dispatched ends: one count for the processing path
+    // until it has disposed and drained, plus one per end handed away from it.
+    private int _outstanding = 1;
+    private int _drainReleased;
+    private volatile bool _disposeDone;
+
+    private void Process(IOwnerMessage message)
+    {
+        if (LifetimeMetrics.Recording && LifetimeMetrics.ProcessingDuration.Enabled && LifetimeMetrics.SampleThisMessage())
+        {
+            ProcessTimed(message);
+            return;
+        }
+
+        try
+        {
+            message.Process(this);
+        }
+#pragma warning disable CA1031 // The processing path must survive to dispose what it owns and report the failure through Completion.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnProcessingFailure(message, ex);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Process(IOwnerMessage)"/> for a request known to be an operation (the inline one): the
+    /// same failure handling, without the interface dispatch.
+    /// </summary>
+    private void Process(Operation operation)
+    {
+        if (LifetimeMetrics.Recording && LifetimeMetrics.ProcessingDuration.Enabled && LifetimeMetrics.SampleThisMessage())
+        {
+            ProcessTimed(operation);
+            return;
+        }
+
+        try
+        {
+            Execute(operation);
+        }
+#pragma warning disable CA1031 // As in Process(IOwnerMessage): the path must survive to dispose what it owns.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnProcessingFailure(operation, ex);
+        }
+    }
+
+    /// <summary><see cref="Process(IOwnerMessage)"/> for a message in the processing-duration histogram's timed sample.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ProcessTimed(IOwnerMessage message)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            message.Process(this);
+        }
+#pragma warning disable CA1031 // As in Process(IOwnerMessage): the path must survive to dispose what it owns.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnProcessingFailure(message, ex);
+        }
+
+        LifetimeMetrics.RecordProcessing(started);
+    }
+
+    /// <summary>
+    /// The processing path itself failed (not a callback: those obey the exception policy). The request
+    /// that was being processed faults with the exception, the owner disposes itself, and
+    /// <see cref="Completion"/> faults with it.
+    /// </summary>
+    private void OnProcessingFailure(IOwnerMessage message, Exception exception)
+    {
+        _fault ??= exception;
+        if (message is Operation operation)
+        {
+            // Sources the request had already taken out of their slots, for dispatching at its reply,
+            // are held by nothing else any more: end them here.
+            if (operation.Dispatched is { } taken)
+            {
+                operation.Dispatched = null;
+                foreach (var (source, _) in taken)
+                {
+                    CancelAndDispose(source, null);
+                }
+            }
+
+            try
+            {
+                operation.Fail(exception);
+            }
+            catch (InvalidOperationException)
+            {
+                // It had already been answered before the failure.
+            }
+        }
+
+        TryDecideEnd(endOfLife: false);
+        _closed = true;
+        _mailbox.Writer.TryComplete();
+        if (!_disposed)
+        {
+            _disposed = true;
+            TokenRegistration.Remove(_outerRegistration);
+            while (_activeSlots is { } slot)
+            {
+                try
+                {
+                    EndCurrent(slot, null, TokenEndCause.OwnerDisposed);
+                }
+#pragma warning disable CA1031 // The failure being handled may be the clock's: EndCurrent ends the source before it tells the wheel, which then drops the slot when it next looks.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+
+                // Progress even for a slot left active without a source.
+                Deactivate(slot);
+            }
+
+            _disposeDone = true;
+            _disposeProcessed.TrySetResult(true);
+        }
+    }
+
+    /// <summary>
+    /// Releases the processing path's count once the owner is disposed and its closed mailbox is empty.
+    /// Called by whoever last drained, and by the sender of the disposal.
+    /// </summary>
+    private void CompleteIfDrained()
+    {
+        if (_disposeDone && _mailbox.Reader.Completion.IsCompleted && Interlocked.Exchange(ref _drainReleased, 1) == 0)
+        {
+            ReleaseOutstanding();
+        }
+    }
+
+    private void ReleaseOutstanding()
+    {
+        if (Interlocked.Decrement(ref _outstanding) != 0)
+        {
+            return;
+        }
+
+        LifetimeMetrics.OwnerCompleted();
+
+        if (_fault is { } fault)
+        {
+            _completion.TrySetException(fault);
+        }
+        else
+        {
+            _completion.TrySetResult(true);
+        }
+    }
+}

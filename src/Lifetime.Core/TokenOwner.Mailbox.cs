@@ -1,11 +1,10 @@
-using System;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace Lifetime;
 
-// The caller's side of the mailbox: building requests, posting them, and draining an idle mailbox on
-// the caller's own thread. Nothing here touches owner state.
+// The mailbox: posting messages, and draining them on whichever thread finds the owner idle (the
+// caller's own, or the thread pool after a hand-off). One drainer at a time, held by the gate. Nothing
+// here touches owner state; the processing path starts at Process.
 public sealed partial class TokenOwner
 {
     // Messages one drainer processes before it hands the rest to the thread pool, so that a caller
@@ -13,18 +12,10 @@ public sealed partial class TokenOwner
     private const int DrainBudget = 64;
 
     private static readonly WaitCallback s_drainOnThreadPool = static state => ((TokenOwner)state!).TakeOverHandedOffDrain();
-    private static readonly Action<object?> s_onOuterTokenCancelled = static state => ((TokenOwner)state!).SendDispose(DisposeCaller.None, endOfLife: true);
-
-    private CancellationTokenRegistration _outerRegistration;
 
     // Messages written into the mailbox minus messages a drainer has read. It may dip below zero for a
     // moment (a message read before its poster counted it); that poster then finds the gate and drains.
     private int _queued;
-
-    // Callers blocked in a synchronous Dispose (of the owner or a slot) whose request is not answered
-    // yet. While there are any, a drainer does not hand draining to the thread pool: every pool thread
-    // may be one of them. The processing path takes a caller off the count when it answers it.
-    private int _blockedCallers;
 
     // 1 while a drain handed to the thread pool has not been taken over yet (the gate stays held meanwhile).
     // The pool's work item and a blocked caller race for it; whoever takes it drains.
@@ -35,270 +26,11 @@ public sealed partial class TokenOwner
 
     internal int QueuedForTests => Volatile.Read(ref _queued);
 
-    internal ValueTask<CancellationToken> SendRenew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links)
-    {
-        if (slot.IsClosedForRenew)
-        {
-            return RefuseRenew(slot, null);
-        }
-
-        if (TryEnterIdleInline())
-        {
-            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, timeout, links)).ToTokenTask();
-        }
-
-        var operation = RentOperation().Init(OperationKind.Renew, slot, timeout, links);
-        if (!TryPost(operation))
-        {
-            ReturnOperation(operation);
-            return RefuseRenew(slot, null);
-        }
-
-        return operation.AsTokenTask();
-    }
-
-    internal ValueTask<CancellationToken> SendRenewOwned(TokenSlot slot, CancellationTokenSource source)
-    {
-        var token = ClaimOwned(source);
-        if (slot.IsClosedForRenew)
-        {
-            return RefuseRenew(slot, source);
-        }
-
-        if (TryEnterIdleInline())
-        {
-            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token)).ToTokenTask();
-        }
-
-        var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token);
-        if (!TryPost(operation))
-        {
-            ReturnOperation(operation);
-            return RefuseRenew(slot, source);
-        }
-
-        return operation.AsTokenTask();
-    }
-
-    /// <summary>A synchronous renew of any variant: <see cref="SendRenew"/> or <see cref="SendRenewOwned"/>, waiting on this thread.</summary>
-    internal CancellationToken RenewBlocking(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links, CancellationTokenSource? owned, string asyncName)
-    {
-        ThrowIfWaitingOnItself(asyncName);
-        var ownedToken = owned is null ? default : ClaimOwned(owned);
-        if (slot.IsClosedForRenew)
-        {
-            return RefuseRenewBlocking(slot, owned);
-        }
-
-        return RunBlocking(OperationKind.Renew, slot, timeout, links, owned, ownedToken) is { } reply ? reply.Token : RefuseRenewBlocking(slot, owned);
-    }
-
-    internal void CancelCurrentBlocking(TokenSlot slot)
-    {
-        ThrowIfWaitingOnItself(nameof(CancelAndDisposeAsync));
-        _ = RunBlocking(OperationKind.CancelCurrent, slot);
-    }
-
-    internal bool TouchBlocking(TokenSlot slot, TimeSpan timeout)
-    {
-        ThrowIfWaitingOnItself(nameof(TouchAsync));
-        return RunBlocking(OperationKind.Touch, slot, timeout) is { Flag: true };
-    }
-
-    /// <summary>
-    /// Claims a source handed over with RenewOwned and reads its token, refusing a source another owner
-    /// holds (<see cref="InvalidOperationException"/>) or one its caller already disposed
-    /// (<see cref="ObjectDisposedException"/>, leaving it unclaimed and untouched).
-    /// </summary>
-    private CancellationToken ClaimOwned(CancellationTokenSource source)
-    {
-        if (!SourceOwnership.TryClaim(source, _identity))
-        {
-            ThrowHelper.ThrowAlreadyOwned(nameof(source));
-        }
-
-        CancellationToken token;
-        try
-        {
-            token = source.Token;
-        }
-        catch (ObjectDisposedException)
-        {
-            SourceOwnership.Release(source);
-            throw;
-        }
-
-        if (LifetimeMetrics.Recording && LifetimeMetrics.SourcesLive.Enabled)
-        {
-            LifetimeMetrics.AddSourceCreated();
-        }
-
-        return token;
-    }
-
-    /// <summary>
-    /// Throws when a synchronous member would wait for a reply that cannot come before it returns: on the
-    /// owner's processing path (a callback with <see cref="CallbackPlacement.Inline"/>), or in a dispatched
-    /// callback of the owner's own tokens, whose end the reply may have to follow.
-    /// </summary>
-    private void ThrowIfWaitingOnItself(string asyncName)
-    {
-        if (_gate.IsHeldByCurrentThread() || DispatchedEnd.IsRunningOn(this))
-        {
-            ThrowHelper.ThrowWaitingOnItself(asyncName);
-        }
-    }
-
-    /// <summary>
-    /// Runs a request for a synchronous member and blocks this thread until its reply: processed right
-    /// here when the owner is idle, otherwise posted, with the caller counted as blocked so that no drain
-    /// is handed to the thread pool meanwhile. Returns <see langword="null"/> when the mailbox refused the
-    /// request (the owner is closed).
-    /// </summary>
-    private Operation.Reply? RunBlocking(OperationKind kind, TokenSlot slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? owned = null, CancellationToken ownedToken = default)
-    {
-        if (TryEnterIdleInline())
-        {
-            return RunInline(_inlineOperation.Init(kind, slot, timeout, links, owned, ownedToken)).GetReply();
-        }
-
-        var operation = RentOperation().Init(kind, slot, timeout, links, owned, ownedToken);
-        operation.HasBlockedCaller = true;
-
-        // Counted before anything is sent: see HandOffDrain.
-        Interlocked.Increment(ref _blockedCallers);
-        if (!TryPost(operation))
-        {
-            Interlocked.Decrement(ref _blockedCallers);
-            ReturnOperation(operation);
-            return null;
-        }
-
-        TakeOverHandedOffDrain();
-        return operation.WaitForReply();
-    }
-
-    internal ValueTask CancelCurrent(TokenSlot slot)
-    {
-        if (TryEnterIdleInline())
-        {
-            return RunInline(_inlineOperation.Init(OperationKind.CancelCurrent, slot)).ToTask();
-        }
-
-        var operation = RentOperation().Init(OperationKind.CancelCurrent, slot);
-        return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
-    }
-
-    internal ValueTask<bool> SendTouch(TokenSlot slot, TimeSpan timeout)
-    {
-        if (TryEnterIdleInline())
-        {
-            return RunInline(_inlineOperation.Init(OperationKind.Touch, slot, timeout)).ToFlagTask();
-        }
-
-        var operation = RentOperation().Init(OperationKind.Touch, slot, timeout);
-        if (!TryPost(operation))
-        {
-            ReturnOperation(operation);
-            return _completion.Task.IsCompleted
-                ? new ValueTask<bool>(false)
-                : new ValueTask<bool>(QuietCompletion().ContinueWith(static _ => false, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
-        }
-
-        return operation.AsFlagTask();
-    }
-
-    internal ValueTask RetireSlot(TokenSlot slot) => PostRetirement(slot, blockedCaller: false, detached: false) is { } operation ? operation.AsTask() : AfterDispatchedEnds();
-
-    /// <summary>
-    /// Sends the disposal of the owner (<paramref name="slot"/> <see langword="null"/>) or the retirement
-    /// of <paramref name="slot"/> for a synchronous Dispose, and blocks until the processing path has
-    /// processed it. Neither the wait nor the drain it waits for needs a thread-pool thread. Called from a
-    /// callback on the owner's processing path, where waiting would deadlock, it only sends the request,
-    /// which then stays queued behind the message being processed.
-    /// </summary>
-    internal void SendAndBlock(TokenSlot? slot)
-    {
-        if (_gate.IsHeldByCurrentThread())
-        {
-            // Nobody will wait for the request: it is detached, so strict-mode exceptions are reported.
-            _ = slot is null ? SendDispose(DisposeCaller.None) : PostRetirement(slot, blockedCaller: false, detached: true);
-            return;
-        }
-
-        // Counted before anything is sent: see HandOffDrain.
-        Interlocked.Increment(ref _blockedCallers);
-        var operation = slot is null ? SendDispose(DisposeCaller.Blocking) : PostRetirement(slot, blockedCaller: true, detached: _placement != CallbackPlacement.Inline);
-        if (operation is null)
-        {
-            // Nothing of ours to answer: the owner is closed, or someone else sent its disposal. Either
-            // way a disposal was sent, which ends the slot's token too: wait until it is processed.
-            try
-            {
-                TakeOverHandedOffDrain();
-                _disposeProcessed.Task.Wait();
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _blockedCallers);
-            }
-
-            return;
-        }
-
-        // A drain handed to the pool before our count was seen would wait for a pool thread. The
-        // processing path takes us off the count when it answers, so that a caller that drains on after
-        // its own reply does not keep every drainer from handing off.
-        TakeOverHandedOffDrain();
-        operation.WaitForReply();
-    }
-
-    /// <summary>Takes a blocked caller off the count once its request is answered (processing path).</summary>
-    internal void OnBlockedCallerAnswered() => Interlocked.Decrement(ref _blockedCallers);
-
     /// <summary>
     /// Posts a message from the owner's machinery (deadline wheel, link, outer token). Dropped once the
     /// owner is closed: its disposal ends everything such a message could have ended.
     /// </summary>
     internal void PostInternal(IOwnerMessage message) => TryPost(message);
-
-    internal void ReturnOperation(Operation operation) => Volatile.Write(ref _spareOperation, operation);
-
-    private Operation RentOperation() => Interlocked.Exchange(ref _spareOperation, null) ?? new Operation(reusable: true);
-
-    private ValueTask ReturnAndComplete(Operation operation)
-    {
-        ReturnOperation(operation);
-        return AfterDispatchedEnds();
-    }
-
-    /// <summary>
-    /// The answer to a cleanup request the closed mailbox refused: the disposal has ended every token, but
-    /// with a dispatched placement their cancellations may still be running elsewhere, and a caller must
-    /// not be told its token is ended while it is live. So it completes with <see cref="Completion"/>: at
-    /// once when that has completed, otherwise once the last dispatched end has run and the processing
-    /// path has drained.
-    /// </summary>
-    private ValueTask AfterDispatchedEnds() => _completion.Task.IsCompleted ? default : new ValueTask(QuietCompletion());
-
-    /// <summary>
-    /// Posts the retirement of <paramref name="slot"/>. Returns <see langword="null"/> when the owner is
-    /// closed: its disposal retires every slot. A detached operation is answered as soon as it is
-    /// processed, before any dispatched callbacks, and its callbacks' exceptions are reported.
-    /// </summary>
-    private Operation? PostRetirement(TokenSlot slot, bool blockedCaller, bool detached)
-    {
-        var operation = RentOperation().Init(OperationKind.RetireSlot, slot);
-        operation.HasBlockedCaller = blockedCaller;
-        operation.Detached = detached;
-        if (TryPost(operation))
-        {
-            return operation;
-        }
-
-        ReturnOperation(operation);
-        return null;
-    }
 
     /// <summary>
     /// Takes the gate when the owner is idle and nothing is waiting: the caller's message is then next
@@ -412,73 +144,6 @@ public sealed partial class TokenOwner
         }
 
         return true;
-    }
-
-    /// <summary>Who waits for a disposal request: decides where strict-mode exceptions go.</summary>
-    private enum DisposeCaller
-    {
-        /// <summary>Nobody (the outer token fired): exceptions are reported.</summary>
-        None,
-
-        /// <summary>An awaiting caller of <see cref="DisposeAsync"/>: exceptions propagate to it.</summary>
-        Awaiting,
-
-        /// <summary>
-        /// A synchronous <see cref="Dispose"/>: exceptions propagate with <see cref="CallbackPlacement.Inline"/>;
-        /// with a dispatched placement it waits only for the processing path, so they are reported.
-        /// </summary>
-        Blocking,
-    }
-
-    /// <summary>
-    /// Sends the disposal request (an explicit one, or the end of life when the outer token fired) and
-    /// refuses renews from now on; the processing path closes the mailbox when it processes the request.
-    /// Returns <see langword="null"/> when the owner was already closed or its end already decided: the
-    /// first of an explicit disposal and the end of life decides how renews are refused.
-    /// </summary>
-    private Operation? SendDispose(DisposeCaller caller, bool endOfLife = false)
-    {
-        ScheduleHooks.At(HookPoint.InDispose);
-        if (_closed || !TryDecideEnd(endOfLife))
-        {
-            return null;
-        }
-
-        var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
-        operation.Detached = caller == DisposeCaller.None || (caller == DisposeCaller.Blocking && _placement != CallbackPlacement.Inline);
-        operation.HasBlockedCaller = caller == DisposeCaller.Blocking;
-        if (!TryEnqueue(operation))
-        {
-            return null;
-        }
-
-        ScheduleHooks.At(HookPoint.AfterEnqueue);
-        _closed = true;
-        if (_gate.TryEnter())
-        {
-            Drain();
-        }
-
-        CompleteIfDrained();
-        return operation;
-    }
-
-    private void BindOuterToken(CancellationToken outerToken)
-    {
-        if (!outerToken.CanBeCanceled)
-        {
-            return;
-        }
-
-        if (outerToken.IsCancellationRequested)
-        {
-            SendDispose(DisposeCaller.None, endOfLife: true);
-            return;
-        }
-
-        // Strong, like a linked source's registration: the outer token must end the owner's tokens even
-        // when nothing else references the owner. Removed at disposal, which releases the owner.
-        _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, this);
     }
 
     /// <summary>Drains on the current thread if a drain was handed to the thread pool and nobody took it over yet.</summary>

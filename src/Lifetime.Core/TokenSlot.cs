@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -13,28 +12,21 @@ namespace Lifetime;
 /// <remarks>
 /// <para>
 /// A slot is a handle: every operation is a message to its owner, processed on the owner's single
-/// processing path, which alone creates, cancels and disposes the slot's sources. The fields below the
-/// public members are owner state: only that path reads or writes them, except where a comment says
-/// otherwise (the published source for <see cref="IsCurrent"/>, the deadline the wheel reads, and the
-/// wheel's own links).
+/// processing path, which alone creates, cancels and disposes the slot's sources. This file is the
+/// public surface; the state the owner and the deadline wheel keep in each slot is in
+/// TokenSlot.State.cs.
 /// </para>
 /// <para>
 /// All members are thread-safe. A cancellation callback may call any of them, including on its own slot:
 /// the call becomes a message behind the one being processed.
 /// </para>
 /// </remarks>
-public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
+public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 {
     private readonly bool _isDefault;
 
     // Set by the first caller of Dispose/DisposeAsync so that later renews fail at the call site.
     private volatile bool _retireRequested;
-
-    // Owner state (processing path only).
-    private CancellationTokenSource? _source; // also read, volatile, by IsCurrent
-    private int _generation;
-    private LinkRegistration? _links;
-    private bool _retired;
 
     internal TokenSlot(TokenOwner owner, bool isDefault)
     {
@@ -44,35 +36,6 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 
     /// <summary>Gets the owner whose processing path manages this slot.</summary>
     public TokenOwner Owner { get; }
-
-    // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written only
-    // by the processing path; read, volatile, by the deadline wheel.
-    internal long Deadline = DeadlineWheel.NoDeadline;
-
-    // Deadline wheel state: written only under the wheel's drain gate, except WheelQueued, which the
-    // processing path sets and the wheel clears (both atomically).
-    internal TokenSlot? WheelNext;
-    internal TokenSlot? WheelPrevious;
-    internal int WheelBucket = -1;
-    internal int WheelQueued;
-
-    // With a dispatched placement, the last dispatched end of one of this slot's tokens; replies about
-    // the slot wait for it while it runs (processing path only).
-    internal TokenOwner.DispatchedEnd? PendingEnd;
-
-    // The owner's list of slots holding a live source (processing path only).
-    internal TokenSlot? ActiveNext;
-    internal TokenSlot? ActivePrevious;
-    internal bool IsActive;
-
-    internal bool IsRetired => _retired;
-
-    internal int Generation => _generation;
-
-    internal CancellationTokenSource? Source => _source;
-
-    /// <summary>Test hook: the first link registration of the live token.</summary>
-    internal object? FirstLink => _links;
 
     /// <summary>
     /// Ends the slot's current token, if any, and returns a new live token.
@@ -411,63 +374,6 @@ public sealed class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
     internal bool IsRetireRequested => _retireRequested;
 
     internal bool IsDefault => _isDefault;
-
-    /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
-    internal void Install(CancellationTokenSource source)
-    {
-        Debug.Assert(_source is null, "Take the previous source out first.");
-        Debug.Assert(_links is null, "Links belong to the previous source.");
-        _generation++;
-        Volatile.Write(ref _source, source);
-    }
-
-    /// <summary>
-    /// Takes the live source out of the slot and removes its links; the caller ends it. The deadline is
-    /// left for the caller to set. Processing path only.
-    /// </summary>
-    internal CancellationTokenSource? TakeSource()
-    {
-        var source = _source;
-        if (source is null)
-        {
-            return null;
-        }
-
-        Volatile.Write(ref _source, null);
-        for (var link = _links; link is not null; link = link.Next)
-        {
-            link.Unregister();
-        }
-
-        _links = null;
-        return source;
-    }
-
-    /// <summary>Adds a link registration for the live source. Processing path only.</summary>
-    internal void AddLink(LinkRegistration link)
-    {
-        link.Next = _links;
-        _links = link;
-    }
-
-    internal void MarkRetired() => _retired = true;
-
-    /// <summary>
-    /// The dispatched end a reply about this slot must follow, if it has not finished yet; a finished one
-    /// is forgotten here, so that it holds no sources. Processing path only.
-    /// </summary>
-    internal TokenOwner.DispatchedEnd? PeekPendingEnd()
-    {
-        if (PendingEnd is { IsFinished: true })
-        {
-            PendingEnd = null;
-        }
-
-        return PendingEnd;
-    }
-
-    // The slot is its own deadline message: the wheel posts the slot when its deadline falls due.
-    void IOwnerMessage.Process(TokenOwner owner) => owner.OnDeadline(this);
 
     private static void ValidateTimeout(TimeSpan timeout, string paramName)
     {

@@ -1,0 +1,228 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Lifetime;
+
+// The callers' side of every request: validation that needs the owner, refusals at the call site, and
+// building the message; then the idle fast path (processed right here) or the mailbox. The public
+// members in TokenOwner.cs and TokenSlot.cs call these. Nothing here touches owner state.
+public sealed partial class TokenOwner
+{
+    private static readonly Action<object?> s_onOuterTokenCancelled = static state => ((TokenOwner)state!).SendDispose(DisposeCaller.None, endOfLife: true);
+
+    private CancellationTokenRegistration _outerRegistration;
+
+    internal ValueTask<CancellationToken> SendRenew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links)
+    {
+        if (slot.IsClosedForRenew)
+        {
+            return RefuseRenew(slot, null);
+        }
+
+        if (TryEnterIdleInline())
+        {
+            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, timeout, links)).ToTokenTask();
+        }
+
+        var operation = RentOperation().Init(OperationKind.Renew, slot, timeout, links);
+        if (!TryPost(operation))
+        {
+            ReturnOperation(operation);
+            return RefuseRenew(slot, null);
+        }
+
+        return operation.AsTokenTask();
+    }
+
+    internal ValueTask<CancellationToken> SendRenewOwned(TokenSlot slot, CancellationTokenSource source)
+    {
+        var token = ClaimOwned(source);
+        if (slot.IsClosedForRenew)
+        {
+            return RefuseRenew(slot, source);
+        }
+
+        if (TryEnterIdleInline())
+        {
+            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token)).ToTokenTask();
+        }
+
+        var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token);
+        if (!TryPost(operation))
+        {
+            ReturnOperation(operation);
+            return RefuseRenew(slot, source);
+        }
+
+        return operation.AsTokenTask();
+    }
+
+    /// <summary>
+    /// Claims a source handed over with RenewOwned and reads its token, refusing a source another owner
+    /// holds (<see cref="InvalidOperationException"/>) or one its caller already disposed
+    /// (<see cref="ObjectDisposedException"/>, leaving it unclaimed and untouched).
+    /// </summary>
+    private CancellationToken ClaimOwned(CancellationTokenSource source)
+    {
+        if (!SourceOwnership.TryClaim(source, _identity))
+        {
+            ThrowHelper.ThrowAlreadyOwned(nameof(source));
+        }
+
+        CancellationToken token;
+        try
+        {
+            token = source.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            SourceOwnership.Release(source);
+            throw;
+        }
+
+        if (LifetimeMetrics.Recording && LifetimeMetrics.SourcesLive.Enabled)
+        {
+            LifetimeMetrics.AddSourceCreated();
+        }
+
+        return token;
+    }
+
+    internal ValueTask CancelCurrent(TokenSlot slot)
+    {
+        if (TryEnterIdleInline())
+        {
+            return RunInline(_inlineOperation.Init(OperationKind.CancelCurrent, slot)).ToTask();
+        }
+
+        var operation = RentOperation().Init(OperationKind.CancelCurrent, slot);
+        return TryPost(operation) ? operation.AsTask() : ReturnAndComplete(operation);
+    }
+
+    internal ValueTask<bool> SendTouch(TokenSlot slot, TimeSpan timeout)
+    {
+        if (TryEnterIdleInline())
+        {
+            return RunInline(_inlineOperation.Init(OperationKind.Touch, slot, timeout)).ToFlagTask();
+        }
+
+        var operation = RentOperation().Init(OperationKind.Touch, slot, timeout);
+        if (!TryPost(operation))
+        {
+            ReturnOperation(operation);
+            return _completion.Task.IsCompleted
+                ? new ValueTask<bool>(false)
+                : new ValueTask<bool>(QuietCompletion().ContinueWith(static _ => false, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
+        }
+
+        return operation.AsFlagTask();
+    }
+
+    internal ValueTask RetireSlot(TokenSlot slot) => PostRetirement(slot, blockedCaller: false, detached: false) is { } operation ? operation.AsTask() : AfterDispatchedEnds();
+
+    private ValueTask ReturnAndComplete(Operation operation)
+    {
+        ReturnOperation(operation);
+        return AfterDispatchedEnds();
+    }
+
+    /// <summary>
+    /// The answer to a cleanup request the closed mailbox refused: the disposal has ended every token, but
+    /// with a dispatched placement their cancellations may still be running elsewhere, and a caller must
+    /// not be told its token is ended while it is live. So it completes with <see cref="Completion"/>: at
+    /// once when that has completed, otherwise once the last dispatched end has run and the processing
+    /// path has drained.
+    /// </summary>
+    private ValueTask AfterDispatchedEnds() => _completion.Task.IsCompleted ? default : new ValueTask(QuietCompletion());
+
+    /// <summary>
+    /// Posts the retirement of <paramref name="slot"/>. Returns <see langword="null"/> when the owner is
+    /// closed: its disposal retires every slot. A detached operation is answered as soon as it is
+    /// processed, before any dispatched callbacks, and its callbacks' exceptions are reported.
+    /// </summary>
+    private Operation? PostRetirement(TokenSlot slot, bool blockedCaller, bool detached)
+    {
+        var operation = RentOperation().Init(OperationKind.RetireSlot, slot);
+        operation.HasBlockedCaller = blockedCaller;
+        operation.Detached = detached;
+        if (TryPost(operation))
+        {
+            return operation;
+        }
+
+        ReturnOperation(operation);
+        return null;
+    }
+
+    /// <summary>Who waits for a disposal request: decides where strict-mode exceptions go.</summary>
+    private enum DisposeCaller
+    {
+        /// <summary>Nobody (the outer token fired): exceptions are reported.</summary>
+        None,
+
+        /// <summary>An awaiting caller of <see cref="DisposeAsync"/>: exceptions propagate to it.</summary>
+        Awaiting,
+
+        /// <summary>
+        /// A synchronous <see cref="Dispose"/>: exceptions propagate with <see cref="CallbackPlacement.Inline"/>;
+        /// with a dispatched placement it waits only for the processing path, so they are reported.
+        /// </summary>
+        Blocking,
+    }
+
+    /// <summary>
+    /// Sends the disposal request (an explicit one, or the end of life when the outer token fired) and
+    /// refuses renews from now on; the processing path closes the mailbox when it processes the request.
+    /// Returns <see langword="null"/> when the owner was already closed or its end already decided: the
+    /// first of an explicit disposal and the end of life decides how renews are refused.
+    /// </summary>
+    private Operation? SendDispose(DisposeCaller caller, bool endOfLife = false)
+    {
+        ScheduleHooks.At(HookPoint.InDispose);
+        if (_closed || !TryDecideEnd(endOfLife))
+        {
+            return null;
+        }
+
+        var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
+        operation.Detached = caller == DisposeCaller.None || (caller == DisposeCaller.Blocking && _placement != CallbackPlacement.Inline);
+        operation.HasBlockedCaller = caller == DisposeCaller.Blocking;
+        if (!TryEnqueue(operation))
+        {
+            return null;
+        }
+
+        ScheduleHooks.At(HookPoint.AfterEnqueue);
+        _closed = true;
+        if (_gate.TryEnter())
+        {
+            Drain();
+        }
+
+        CompleteIfDrained();
+        return operation;
+    }
+
+    private void BindOuterToken(CancellationToken outerToken)
+    {
+        if (!outerToken.CanBeCanceled)
+        {
+            return;
+        }
+
+        if (outerToken.IsCancellationRequested)
+        {
+            SendDispose(DisposeCaller.None, endOfLife: true);
+            return;
+        }
+
+        // Strong, like a linked source's registration: the outer token must end the owner's tokens even
+        // when nothing else references the owner. Removed at disposal, which releases the owner.
+        _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, this);
+    }
+
+    internal void ReturnOperation(Operation operation) => Volatile.Write(ref _spareOperation, operation);
+
+    private Operation RentOperation() => Interlocked.Exchange(ref _spareOperation, null) ?? new Operation(reusable: true);
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Threading;
+
+namespace Lifetime;
+
+// The state kept in each slot, grouped by who owns it. Only the owner's processing path reads or writes
+// it, except where a comment says otherwise (the published source for IsCurrent, the deadline the wheel
+// reads, and the wheel's own links). It lives in the slot rather than in side tables so that a slot costs
+// one object.
+public sealed partial class TokenSlot
+{
+    // Owner state (processing path only).
+    private CancellationTokenSource? _source; // also read, volatile, by IsCurrent
+    private int _generation;
+    private LinkRegistration? _links;
+    private bool _retired;
+
+    // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written only
+    // by the processing path; read, volatile, by the deadline wheel.
+    internal long Deadline = DeadlineWheel.NoDeadline;
+
+    // Deadline wheel state: written only under the wheel's drain gate, except WheelQueued, which the
+    // processing path sets and the wheel clears (both atomically).
+    internal TokenSlot? WheelNext;
+    internal TokenSlot? WheelPrevious;
+    internal int WheelBucket = -1;
+    internal int WheelQueued;
+
+    // With a dispatched placement, the last dispatched end of one of this slot's tokens; replies about
+    // the slot wait for it while it runs (processing path only).
+    internal TokenOwner.DispatchedEnd? PendingEnd;
+
+    // The owner's list of slots holding a live source (processing path only).
+    internal TokenSlot? ActiveNext;
+    internal TokenSlot? ActivePrevious;
+    internal bool IsActive;
+
+    internal bool IsRetired => _retired;
+
+    internal int Generation => _generation;
+
+    internal CancellationTokenSource? Source => _source;
+
+    /// <summary>Test hook: the first link registration of the live token.</summary>
+    internal object? FirstLink => _links;
+
+    /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
+    internal void Install(CancellationTokenSource source)
+    {
+        Debug.Assert(_source is null, "Take the previous source out first.");
+        Debug.Assert(_links is null, "Links belong to the previous source.");
+        _generation++;
+        Volatile.Write(ref _source, source);
+    }
+
+    /// <summary>
+    /// Takes the live source out of the slot and removes its links; the caller ends it. The deadline is
+    /// left for the caller to set. Processing path only.
+    /// </summary>
+    internal CancellationTokenSource? TakeSource()
+    {
+        var source = _source;
+        if (source is null)
+        {
+            return null;
+        }
+
+        Volatile.Write(ref _source, null);
+        for (var link = _links; link is not null; link = link.Next)
+        {
+            link.Unregister();
+        }
+
+        _links = null;
+        return source;
+    }
+
+    /// <summary>Adds a link registration for the live source. Processing path only.</summary>
+    internal void AddLink(LinkRegistration link)
+    {
+        link.Next = _links;
+        _links = link;
+    }
+
+    internal void MarkRetired() => _retired = true;
+
+    /// <summary>
+    /// The dispatched end a reply about this slot must follow, if it has not finished yet; a finished one
+    /// is forgotten here, so that it holds no sources. Processing path only.
+    /// </summary>
+    internal TokenOwner.DispatchedEnd? PeekPendingEnd()
+    {
+        if (PendingEnd is { IsFinished: true })
+        {
+            PendingEnd = null;
+        }
+
+        return PendingEnd;
+    }
+
+    // The slot is its own deadline message: the wheel posts the slot when its deadline falls due.
+    void IOwnerMessage.Process(TokenOwner owner) => owner.OnDeadline(this);
+}

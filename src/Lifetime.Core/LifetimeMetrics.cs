@@ -205,7 +205,7 @@ internal static class LifetimeMetrics
     }
 
     /// <summary>Folds the counts of a thread that has exited into <see cref="s_retired"/>.</summary>
-    private static void Retire(ThreadCounts counts)
+    private static void Fold(ThreadCounts counts)
     {
         lock (s_lock)
         {
@@ -296,6 +296,6 @@ internal static class LifetimeMetrics
 
         public ExitSentinel(ThreadCounts counts) => _counts = counts;
 
-        ~ExitSentinel() => Retire(_counts);
+        ~ExitSentinel() => Fold(_counts);
     }
 }

@@ -8,8 +8,8 @@ namespace Lifetime;
 // drain is handed to the pool meanwhile, and it may run the dispatched ends its reply waits for.
 public sealed partial class TokenOwner
 {
-    // Callers blocked in a synchronous Dispose (of the owner or a slot) whose request is not answered
-    // yet. While there are any, a drainer does not hand draining to the thread pool: every pool thread
+    // Callers blocked in a synchronous form (a renew, cancel, touch, cancel-all, or a Dispose of the owner
+    // or a slot) whose request is not answered yet. While there are any, a drainer does not hand draining to the thread pool: every pool thread
     // may be one of them. The processing path takes a caller off the count when it answers it.
     private int _blockedCallers;
 
@@ -29,13 +29,13 @@ public sealed partial class TokenOwner
     internal void CancelCurrentBlocking(TokenSlot slot)
     {
         ThrowIfWaitingOnItself(nameof(CancelAndDisposeAsync));
-        _ = RunBlocking(OperationKind.CancelCurrent, slot);
+        _ = RunCleanupBlocking(OperationKind.CancelCurrent, slot);
     }
 
     internal bool TouchBlocking(TokenSlot slot, TimeSpan timeout)
     {
         ThrowIfWaitingOnItself(nameof(TouchAsync));
-        return RunBlocking(OperationKind.Touch, slot, timeout) is { Flag: true };
+        return RunCleanupBlocking(OperationKind.Touch, slot, timeout).Flag;
     }
 
     /// <summary>
@@ -49,6 +49,28 @@ public sealed partial class TokenOwner
         {
             ThrowHelper.ThrowWaitingOnItself(asyncName);
         }
+    }
+
+    /// <summary>
+    /// Runs a synchronous cleanup request (cancel, touch, cancel-all) like <see cref="RunBlocking"/>. One the
+    /// closed owner refuses waits, as its async form does, until the disposal's dispatched ends have run,
+    /// so that no token it would have ended is still live when it returns; except on the context those
+    /// ends are posted to, where they can only run after it returns. A refused touch answers false.
+    /// </summary>
+    private Operation.Reply RunCleanupBlocking(OperationKind kind, TokenSlot slot, TimeSpan timeout = default)
+    {
+        if (RunBlocking(kind, slot, timeout) is { } reply)
+        {
+            return reply;
+        }
+
+        var ended = AfterDispatchedEnds();
+        if (!ended.IsCompleted && !(SynchronizationContext.Current is { } current && current == _callbackContext))
+        {
+            ended.AsTask().GetAwaiter().GetResult();
+        }
+
+        return default;
     }
 
     /// <summary>

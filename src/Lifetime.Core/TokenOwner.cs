@@ -207,7 +207,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     public void CancelAll()
     {
         ThrowIfWaitingOnItself(nameof(CancelAllAsync));
-        _ = RunBlocking(OperationKind.CancelAll, _defaultSlot);
+        _ = RunCleanupBlocking(OperationKind.CancelAll, _defaultSlot);
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Reliability.Tests.Infrastructure;
-using Lifetime.Reliability.Tests.Linearizability;
 using Lifetime.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -43,10 +42,8 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
 
     /// <summary>
     /// Bug 6 (docs/reliability.md), found by the linearizability suite with the synchronous forms: a
-    /// synchronous cleanup call refused by a closed mailbox returns at once, where its async form waits for
-    /// the disposal's dispatched ends. While <see cref="LinearizabilityChecker.KnownSyncCleanupBug"/> is set
-    /// (the checker's relaxation for it), this asserts the bug still reproduces, so that the relaxation
-    /// cannot outlive the fix: fix src, clear the flag, and this demands the right answer.
+    /// synchronous cleanup call refused by a closed mailbox returned at once, where its async form waits for
+    /// the disposal's dispatched ends. Fixed: both wait.
     /// </summary>
     [Theory]
     [InlineData("CancelAndDispose")]
@@ -95,7 +92,7 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
         await syncForm.Within();
 
         Assert.False(asyncAnsweredEarly, "The async form answered while the disposal's ends were still held.");
-        Assert.True(syncAnsweredEarly == LinearizabilityChecker.KnownSyncCleanupBug, syncAnsweredEarly ? "The synchronous form answered while the disposal's ends were still held." : "The synchronous cleanup forms now wait after disposal: clear LinearizabilityChecker.KnownSyncCleanupBug and the README's choice.");
+        Assert.False(syncAnsweredEarly, "The synchronous form answered while the disposal's ends were still held.");
     }
 
     /// <summary>

@@ -63,30 +63,6 @@ public static class LinearizabilityChecker
         return Check(requests, cancelledAfter, checkReplies: true) is null ? null : ReplyFailure + "\n" + Describe(history);
     }
 
-    /// <summary>
-    /// A documented choice of Lifetime.Core (README, "Synchronous forms"; docs/design.md, known gaps 1;
-    /// pinned by <c>DispatchedPlacementTests.SyncCleanupDuringDisposal_DispatchedPlacement_AnswersAfterTheDisposalsEnds</c>):
-    /// with a dispatched placement, the synchronous <c>CancelAndDispose</c>, <c>Touch</c> and <c>CancelAll</c>
-    /// refused by a closed mailbox return at once, like <c>Dispose()</c>, while the disposal's (or end of
-    /// life's) dispatched ends may still be running, because waiting for them could need the very thread
-    /// they are posted to; the async forms wait. So token states seen at such a reply are not checked
-    /// (their answers and the final states still are).
-    /// </summary>
-    public const bool KnownSyncCleanupBug = true;
-
-    private static bool ClosingInvokedBefore(IReadOnlyList<HistoryEntry> history, HistoryEntry entry)
-    {
-        foreach (var other in history)
-        {
-            if (other.Invoked < entry.Answered && other.Kind is OpKind.Dispose or OpKind.DisposeOne or OpKind.EndLife or OpKind.EndLifeOne)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>The first line of a failure that only the token states seen at the replies explain.</summary>
     public const string ReplyFailure = "A reply was observed while a token that every sequential order of the requests had already ended was still live (the history is linearizable on its answers and final states alone).";
 
@@ -202,9 +178,8 @@ public static class LinearizabilityChecker
                     _issuedBy[ids[entry.Token]] = 1UL << i;
                 }
 
-                // A refused renew promises nothing about token states; nor, for now, a synchronous cleanup
-                // call refused by a closing owner (KnownSyncCleanupBug).
-                if (checkReplies && entry.Outcome == Outcome.Ok && entry.LiveAtReply is { } live && !(KnownSyncCleanupBug && entry.Sync && entry.Kind is OpKind.Cancel or OpKind.TouchZero or OpKind.TouchLonger or OpKind.CancelAllOne && ClosingInvokedBefore(history, entry)))
+                // A refused renew promises nothing about token states.
+                if (checkReplies && entry.Outcome == Outcome.Ok && entry.LiveAtReply is { } live)
                 {
                     foreach (var token in live)
                     {

@@ -1,0 +1,50 @@
+using System;
+using System.Threading.Tasks;
+using Xunit.Abstractions;
+
+namespace Lifetime.Akka.Cluster.Tests;
+
+/// <summary>
+/// An idle entity passivates itself (its idle slot's token times out and it sends <c>Passivate</c> to its shard):
+/// the stop ends every token of that incarnation, and the next message starts a new incarnation with fresh tokens.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PassivationTests : ClusterSpec
+{
+    private static readonly TimeSpan s_idleTimeout = TimeSpan.FromMilliseconds(400);
+
+    public PassivationTests(ITestOutputHelper output)
+        : base(output)
+    {
+    }
+
+    [Fact]
+    public async Task IdleTimeout_Passivates_EndsTheIncarnationsTokens_AndTheNextMessageStartsAFreshOne()
+    {
+        var node2 = StartNode();
+        await JoinAsync(node2);
+        var strategy = new RequesterAllocationStrategy();
+        await StartShardingAsync(Sys, strategy, s_idleTimeout);
+        var region2 = await StartShardingAsync(node2, strategy, s_idleTimeout);
+
+        var first = await PlayAsync(region2, "player-2", 1);
+        Assert.Equal(NodeOf(node2), first.Node);
+        await PlayAsync(region2, "player-2", 2);
+
+        await ExpectEventAsync<Passivating>(p => p.Incarnation == first.Incarnation);
+        await ExpectEventAsync<Stopped>(s => s.Incarnation == first.Incarnation);
+        await AwaitAssertAsync(() => Assert.Equal(0, CounterOf(node2).Live), Bound);
+
+        var next = await PlayAsync(region2, "player-2", 3);
+        Assert.Equal(NodeOf(node2), next.Node);
+        Assert.NotEqual(first.Incarnation, next.Incarnation);
+        var started = Assert.Single(Journal.Of<Started>(next.Incarnation));
+        AssertAllTokensEndedBefore(first.Incarnation, started, idleCause: TokenEndCause.TimedOut);
+        AssertFreshLiveTokens(next.Incarnation, idleMayHaveTimedOut: true);
+
+        // The new incarnation passivates in turn, and leaves nothing behind either.
+        await ExpectEventAsync<Stopped>(s => s.Incarnation == next.Incarnation);
+        await AwaitAssertAsync(() => CounterOf(node2).AssertBalanced(), Bound);
+        Assert.Equal(0, CounterOf(Sys).Created);
+    }
+}

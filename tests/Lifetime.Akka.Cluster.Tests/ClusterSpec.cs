@@ -71,9 +71,12 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
     private readonly List<ActorSystem> _nodes = new();
     private readonly Dictionary<ActorSystem, SourceCounter> _counters = new();
 
+    private readonly ITestOutputHelper _output;
+
     protected ClusterSpec(ITestOutputHelper output)
         : base(NodeConfig, "lifetime", output)
     {
+        _output = output;
         Events = CreateTestProbe();
         Journal = new Journal(Events.Ref);
         Install(Sys);
@@ -118,12 +121,18 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>Starts the session shard region on <paramref name="node"/>, as each node of an application would.</summary>
-    protected Task<IActorRef> StartShardingAsync(ActorSystem node, IShardAllocationStrategy strategy, TimeSpan idleTimeout)
+    protected Task<IActorRef> StartShardingAsync(ActorSystem node, IShardAllocationStrategy strategy, TimeSpan idleTimeout, OwnerRoute route = OwnerRoute.Extension)
     {
         var journal = Journal;
+        Func<string, Props> props = route switch
+        {
+            OwnerRoute.Extension => id => Props.Create(() => new SessionEntity(id, journal, idleTimeout)),
+            OwnerRoute.BaseClass => id => Props.Create(() => new BaseClassSessionEntity(id, journal, idleTimeout)),
+            _ => throw new ArgumentOutOfRangeException(nameof(route), route, "not a route"),
+        };
         return ClusterSharding.Get(node).StartAsync(
             TypeName,
-            id => SessionEntity.Props(id, journal, idleTimeout),
+            props,
             ClusterShardingSettings.Create(node),
             Extractor,
             strategy,
@@ -158,10 +167,11 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
         where T : Event => (T)await Events.FishForMessageAsync(m => m is T e && match(e), Bound);
 
     /// <summary>
-    /// Every token incarnation <paramref name="incarnation"/> handed out ended before the journal event
-    /// <paramref name="before"/>; those still live at the end ended because the incarnation's owner ended.
+    /// Every token incarnation <paramref name="incarnation"/> handed out has ended (and its callback ran) before
+    /// the journal event <paramref name="before"/>, or already if that is <see langword="null"/>; those still
+    /// live at the end ended because the incarnation's owner ended.
     /// </summary>
-    protected void AssertAllTokensEndedBefore(int incarnation, Event before, TokenEndCause idleCause = TokenEndCause.OwnerEnded)
+    protected void AssertAllTokensEnded(int incarnation, Event? before = null, TokenEndCause idleCause = TokenEndCause.OwnerEnded)
     {
         var issued = Journal.Of<Issued>(incarnation);
         var ended = Journal.Of<TokenEnded>(incarnation);
@@ -170,7 +180,7 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
         {
             Assert.True(token.Token.IsCancellationRequested, $"incarnation {incarnation}: its {token.Slot} token is still live");
             var end = Assert.Single(ended, e => e.Token == token.Token);
-            Assert.True(end.Seq < before.Seq, $"incarnation {incarnation}: its {token.Slot} token ended (#{end.Seq}) after #{before.Seq} {before}");
+            Assert.True(before is null || end.Seq < before.Seq, $"incarnation {incarnation}: its {token.Slot} token ended (#{end.Seq}) after #{before?.Seq} {before}");
         }
 
         // The last token of each slot was live until the end, so the end of the incarnation ended it (except an
@@ -221,6 +231,12 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
 
     protected override void AfterAll()
     {
+        // The journal in the test's output: what each incarnation did, in order, on which node.
+        foreach (var e in Journal.Events)
+        {
+            _output.WriteLine($"#{e.Seq} {e}");
+        }
+
         // Every node at once, without leaving: the cluster is being thrown away.
         Task.WhenAll(_nodes.Select(n => n.Terminate())).Wait(Bound);
         base.AfterAll();

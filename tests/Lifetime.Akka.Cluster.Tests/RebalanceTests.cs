@@ -46,7 +46,7 @@ public sealed class RebalanceTests : ClusterSpec
         Assert.Equal(NodeOf(node2), next.Node);
         Assert.NotEqual(moved.Incarnation, next.Incarnation);
         var started = Assert.Single(Journal.Of<Started>(next.Incarnation));
-        AssertAllTokensEndedBefore(moved.Incarnation, started);
+        AssertAllTokensEnded(moved.Incarnation, before: started);
         AssertFreshLiveTokens(next.Incarnation);
 
         // The other entity stayed where it was, with the same incarnation and live tokens.

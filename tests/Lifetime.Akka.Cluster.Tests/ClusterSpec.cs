@@ -24,7 +24,7 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
 
     protected static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
-    private const string NodeConfig = """
+    private const string NodeHocon = """
         akka {
           loglevel = WARNING
           extensions = ["Lifetime.Akka.ActorTokenOwnersProvider, Lifetime.Akka"]
@@ -68,13 +68,17 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
         }
         """;
 
+    // Sharding's and distributed data's serializers from the start: a node that has joined but not yet started
+    // its region already receives the other nodes' replicator gossip.
+    private static readonly Config s_nodeConfig = ConfigurationFactory.ParseString(NodeHocon).WithFallback(ClusterSharding.DefaultConfig());
+
     private readonly List<ActorSystem> _nodes = new();
     private readonly Dictionary<ActorSystem, SourceCounter> _counters = new();
 
     private readonly ITestOutputHelper _output;
 
     protected ClusterSpec(ITestOutputHelper output)
-        : base(NodeConfig, "lifetime", output)
+        : base(s_nodeConfig, "lifetime", output)
     {
         _output = output;
         Events = CreateTestProbe();
@@ -96,7 +100,7 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
     /// <summary>Starts another node (not yet joined).</summary>
     protected ActorSystem StartNode()
     {
-        var node = ActorSystem.Create(Sys.Name, ConfigurationFactory.ParseString(NodeConfig).WithFallback(Sys.Settings.Config));
+        var node = ActorSystem.Create(Sys.Name, Sys.Settings.Config);
         _nodes.Add(node);
         Install(node);
         return node;
@@ -139,8 +143,8 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
             PoisonPill.Instance).WaitAsync(Bound);
     }
 
-    protected static Task<Played> PlayAsync(IActorRef region, string player, int turn) =>
-        region.Ask<Played>(new Play(player, turn), Bound);
+    protected static Task<Played> PlayAsync(IActorRef region, string player, int turn, bool hold = false) =>
+        region.Ask<Played>(new Play(player, turn, hold), Bound);
 
     /// <summary>
     /// Sends a turn until one is answered, each try bounded, all within <see cref="Bound"/>. Sharding delivers at
@@ -197,6 +201,16 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
         {
             Assert.Equal(TokenEndCause.Renewed, Assert.Single(ended, e => e.Token == renewed.Token).Cause);
         }
+    }
+
+    /// <summary>
+    /// The work a held turn of <paramref name="incarnation"/> started was cancelled with it, and
+    /// <c>PipeToIfCurrent</c> dropped its outcome instead of sending it to the stopped entity.
+    /// </summary>
+    protected async Task AssertHeldWorkDroppedAsync(int incarnation)
+    {
+        var ended = await ExpectEventAsync<WorkEnded>(w => w.Incarnation == incarnation);
+        Assert.False(ended.Piped, $"incarnation {incarnation}: the outcome of turn {ended.Turn}'s work was sent after its token ended");
     }
 
     /// <summary>

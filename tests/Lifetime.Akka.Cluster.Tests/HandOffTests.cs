@@ -33,7 +33,7 @@ public sealed class HandOffTests : ClusterSpec
         // Asked for from node 2, the shard and its entity live there. A second turn renews the request slot.
         var first = await PlayAsync(region2, "player-1", 1);
         Assert.Equal(NodeOf(node2), first.Node);
-        await PlayAsync(region2, "player-1", 2);
+        await PlayAsync(region2, "player-1", 2, hold: true);
 
         AkkaCluster.Get(Sys).Leave(AkkaCluster.Get(node2).SelfAddress);
 
@@ -49,6 +49,7 @@ public sealed class HandOffTests : ClusterSpec
         Assert.True(started.Seq < firstReply.Seq);
         AssertAllTokensEnded(first.Incarnation, before: started);
         AssertFreshLiveTokens(next.Incarnation);
+        await AssertHeldWorkDroppedAsync(first.Incarnation);
 
         // Node 2 finishes leaving and shuts down with no source left.
         await node2.WhenTerminated.WaitAsync(Bound);

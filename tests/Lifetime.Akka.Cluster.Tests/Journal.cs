@@ -63,3 +63,9 @@ public sealed record Passivating(int Incarnation) : Event(Incarnation);
 
 /// <summary>An incarnation's <c>PostStop</c> ran.</summary>
 public sealed record Stopped(int Incarnation) : Event(Incarnation);
+
+/// <summary>
+/// A held turn's work ended; <paramref name="Piped"/> says whether its outcome was sent to the entity
+/// (<c>PipeToIfCurrent</c> drops it once the token is no longer current).
+/// </summary>
+public sealed record WorkEnded(int Incarnation, int Turn, bool Piped) : Event(Incarnation);

@@ -43,7 +43,7 @@ public sealed class NodeLossTests : ClusterSpec
 
         var first = await PlayAsync(region3, "player-3", 1);
         Assert.Equal(NodeOf(node3), first.Node);
-        await PlayAsync(region3, "player-3", 2);
+        await PlayAsync(region3, "player-3", 2, hold: true);
 
         var members = CreateTestProbe();
         AkkaCluster.Get(Sys).Subscribe(members.Ref, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
@@ -58,6 +58,7 @@ public sealed class NodeLossTests : ClusterSpec
         Assert.Single(Journal.Of<Stopped>(first.Incarnation));
         AssertAllTokensEnded(first.Incarnation);
         CounterOf(node3).AssertBalanced();
+        await AssertHeldWorkDroppedAsync(first.Incarnation);
 
         // The survivors never heard a goodbye: node 3 becomes unreachable, and node 1 downs it.
         await members.FishForMessageAsync(m => m is ClusterEvent.UnreachableMember u && u.Member.Address == lost, Bound);

@@ -31,7 +31,7 @@ public sealed class PassivationTests : ClusterSpec
 
         var first = await PlayAsync(region2, "player-2", 1);
         Assert.Equal(NodeOf(node2), first.Node);
-        await PlayAsync(region2, "player-2", 2);
+        await PlayAsync(region2, "player-2", 2, hold: true);
 
         await ExpectEventAsync<Passivating>(p => p.Incarnation == first.Incarnation);
         await ExpectEventAsync<Stopped>(s => s.Incarnation == first.Incarnation);
@@ -42,6 +42,7 @@ public sealed class PassivationTests : ClusterSpec
         var started = Assert.Single(Journal.Of<Started>(next.Incarnation));
         AssertAllTokensEnded(first.Incarnation, before: started, idleCause: TokenEndCause.TimedOut);
         AssertFreshLiveTokens(next.Incarnation, idleMayHaveTimedOut: true);
+        await AssertHeldWorkDroppedAsync(first.Incarnation);
 
         // The new incarnation passivates in turn, and leaves nothing behind either.
         await ExpectEventAsync<Stopped>(s => s.Incarnation == next.Incarnation);

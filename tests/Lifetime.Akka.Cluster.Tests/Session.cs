@@ -62,7 +62,18 @@ public sealed class Session
         }
 
         // Each turn cancels the previous one's token.
-        Issue("request", await _request.RenewAfterAsync(TimeSpan.FromMinutes(1)));
+        var request = await _request.RenewAfterAsync(TimeSpan.FromMinutes(1));
+        Issue("request", request);
+        if (play.Hold)
+        {
+            // Work that outlives this message: its outcome is piped back only while its token is current.
+            var journal = _journal;
+            var incarnation = _incarnation;
+            var turn = play.Turn;
+            _ = ResolveAsync(request)
+                .PipeToIfCurrent(_request, request, _self, success: _ => new Resolved(turn, request))
+                .ContinueWith(piped => journal.Record(new WorkEnded(incarnation, turn, piped.Result)), TaskScheduler.Default);
+        }
 
         _journal.Record(new Replied(_incarnation, play.Turn));
         sender.Tell(new Played(play.PlayerId, play.Turn, _incarnation, _node), _self);
@@ -84,6 +95,13 @@ public sealed class Session
 
     public void OnStopped() => _journal.Record(new Stopped(_incarnation));
 
+    /// <summary>Work that never finishes on its own: it ends when its token does.</summary>
+    private static async Task<int> ResolveAsync(CancellationToken token)
+    {
+        await Task.Delay(Timeout.InfiniteTimeSpan, token);
+        return 0;
+    }
+
     private void Issue(string slot, CancellationToken token)
     {
         _journal.Record(new Issued(_incarnation, slot, token, _owner));
@@ -96,4 +114,7 @@ public sealed class Session
     }
 
     public sealed record IdleExpired(CancellationToken Token);
+
+    /// <summary>The outcome of a held turn's work. It never arrives in these specs: that work only ends by cancellation.</summary>
+    public sealed record Resolved(int Turn, CancellationToken Token);
 }

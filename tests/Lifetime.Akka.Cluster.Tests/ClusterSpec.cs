@@ -95,6 +95,9 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
 
     protected SourceCounter CounterOf(ActorSystem node) => _counters[node];
 
+    /// <summary>Writes a step and the time since the spec started to the test output.</summary>
+    protected void Step(string what) => _output.WriteLine($"{Journal.Now.TotalMilliseconds,7:F0} ms {what}");
+
     protected static string NodeOf(ActorSystem node) => AkkaCluster.Get(node).SelfAddress.ToString();
 
     /// <summary>Starts another node (not yet joined).</summary>
@@ -253,12 +256,15 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
         // The journal in the test's output: what each incarnation did, in order, on which node.
         foreach (var e in Journal.Events)
         {
-            _output.WriteLine($"#{e.Seq} {e}");
+            _output.WriteLine($"#{e.Seq} {e.At.TotalMilliseconds,7:F0} ms {e}");
         }
 
         // Every node at once, without leaving: the cluster is being thrown away.
+        Step("tear-down");
         Task.WhenAll(_nodes.Select(n => n.Terminate())).Wait(Bound);
+        Step("nodes terminated");
         base.AfterAll();
+        Step("first node terminated");
     }
 
     private void Install(ActorSystem node)

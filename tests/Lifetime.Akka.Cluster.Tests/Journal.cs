@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -14,6 +16,7 @@ namespace Lifetime.Akka.Cluster.Tests;
 public sealed class Journal
 {
     private readonly ConcurrentQueue<Event> _events = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _seq;
     private int _incarnations;
 
@@ -28,10 +31,13 @@ public sealed class Journal
     public void Record(Event e)
     {
         // The sequence number is taken at the moment of the event, on the thread that saw it.
-        var stamped = e with { Seq = Interlocked.Increment(ref _seq) };
+        var stamped = e with { Seq = Interlocked.Increment(ref _seq), At = _clock.Elapsed };
         _events.Enqueue(stamped);
         Probe.Tell(stamped, ActorRefs.NoSender);
     }
+
+    /// <summary>Time since the spec started, for the test output.</summary>
+    public TimeSpan Now => _clock.Elapsed;
 
     public IReadOnlyList<T> Of<T>(int incarnation)
         where T : Event => Events.OfType<T>().Where(e => e.Incarnation == incarnation).ToList();
@@ -41,6 +47,9 @@ public sealed class Journal
 public abstract record Event(int Incarnation)
 {
     public long Seq { get; init; }
+
+    /// <summary>When, from the start of the spec: for the test output only, never for ordering.</summary>
+    public TimeSpan At { get; init; }
 }
 
 /// <summary>An incarnation was constructed (on <paramref name="Node"/>).</summary>

@@ -34,9 +34,13 @@ public sealed class RebalanceTests : ClusterSpec
         Assert.Equal(NodeOf(Sys), firstA.Node);
         Assert.Equal(NodeOf(Sys), firstB.Node);
 
+        // As an application node does: its region (and the replicator sharding keeps its state in) starts with
+        // the node, then the node joins.
+        Step("node 2 starts");
         var node2 = StartNode();
-        await JoinAsync(node2);
         await StartShardingAsync(node2, strategy, TimeSpan.FromMinutes(5));
+        await JoinAsync(node2);
+        Step("node 2 is up");
 
         // One of the two shards moves; which one is the strategy's choice.
         var stopped = await ExpectEventAsync<Stopped>(s => s.Incarnation == firstA.Incarnation || s.Incarnation == firstB.Incarnation);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
 using Akka.Actor;
@@ -73,6 +74,7 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
     private static readonly Config s_nodeConfig = ConfigurationFactory.ParseString(NodeHocon).WithFallback(ClusterSharding.DefaultConfig());
 
     private readonly List<ActorSystem> _nodes = new();
+    private readonly List<ActorSystem> _joined = new();
     private readonly Dictionary<ActorSystem, SourceCounter> _counters = new();
 
     private readonly ITestOutputHelper _output;
@@ -114,7 +116,8 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
     {
         var first = AkkaCluster.Get(Sys).SelfAddress;
         await Task.WhenAll(nodes.Prepend(Sys).Select(n => AkkaCluster.Get(n).JoinAsync(first))).WaitAsync(Bound);
-        var members = _nodes.Where(n => !n.WhenTerminated.IsCompleted).Prepend(Sys).ToList();
+        _joined.AddRange(nodes);
+        var members = _joined.Where(n => !n.WhenTerminated.IsCompleted).Prepend(Sys).ToList();
         await AwaitAssertAsync(
             () =>
             {
@@ -156,14 +159,14 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
     /// </summary>
     protected static async Task<Played> PlayUntilAnsweredAsync(IActorRef region, string player, int turn)
     {
-        var deadline = DateTime.UtcNow + Bound;
+        var clock = Stopwatch.StartNew();
         while (true)
         {
             try
             {
                 return await region.Ask<Played>(new Play(player, turn), TimeSpan.FromSeconds(2));
             }
-            catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
+            catch (AskTimeoutException) when (clock.Elapsed < Bound)
             {
             }
         }
@@ -260,11 +263,8 @@ public abstract class ClusterSpec : global::Akka.TestKit.Xunit2.TestKit
         }
 
         // Every node at once, without leaving: the cluster is being thrown away.
-        Step("tear-down");
         Task.WhenAll(_nodes.Select(n => n.Terminate())).Wait(Bound);
-        Step("nodes terminated");
         base.AfterAll();
-        Step("first node terminated");
     }
 
     private void Install(ActorSystem node)

@@ -138,7 +138,6 @@ internal sealed class SessionActor : ReceiveActor
         _started = true;
         _connection.Attach(Self);
         _lifetime = await _owner.RenewLinkedAfterAsync(_options.IdleTimeout, _connection.ServerToken);
-        _metrics.OnRenew();
 
         // Any end of the lifetime is reported back; the handler tells its own lifetime from an earlier
         // incarnation's (a restart also ends the old one, and that message reaches the new instance).
@@ -231,7 +230,6 @@ internal sealed class SessionActor : ReceiveActor
             ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
             : await _requests.RenewLinkedAsync(_lifetime);
         _metrics.RenewLatency.RecordSince(start);
-        _metrics.OnRenew();
         _request = token;
         var self = Self;
         var work = SimulateAsync(kind, argument, _options.MatchTimeout, token);

@@ -51,19 +51,18 @@ public sealed class LifetimeSession
     /// <param name="socket">The connection; the session closes it.</param>
     /// <param name="options">The server settings.</param>
     /// <param name="metrics">The counters.</param>
-    /// <param name="ownerOptions">The options of the session's owners (source factory, exception reporter).</param>
     /// <param name="serverToken">Cancelled when the server shuts down.</param>
-    public LifetimeSession(long id, Socket socket, GameServerOptions options, ServerMetrics metrics, TokenOwnerOptions ownerOptions, CancellationToken serverToken)
+    public LifetimeSession(long id, Socket socket, GameServerOptions options, ServerMetrics metrics, CancellationToken serverToken)
     {
         _id = id;
         _socket = socket;
         _options = options;
         _metrics = metrics;
-        _owner = new TokenOwner(ownerOptions);
+        _owner = new TokenOwner();
         _requests = _owner.CreateSlot();
 
         // The write watchdog: a third slot, used by the write loop while the read loop uses the others.
-        _outbox = new SessionOutbox(_owner.CreateSlot(), options, metrics, RequestClose);
+        _outbox = new SessionOutbox(_owner.CreateSlot(), options, RequestClose);
         _serverToken = serverToken;
         _onFrame = OnFrameAsync;
     }
@@ -77,7 +76,6 @@ public sealed class LifetimeSession
         try
         {
             _lifetime = await _owner.RenewLinkedAfterAsync(_options.IdleTimeout, _serverToken);
-            _metrics.OnRenew();
             await using var stream = new NetworkStream(_socket, ownsSocket: false);
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
             var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
@@ -191,7 +189,6 @@ public sealed class LifetimeSession
             ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
             : await _requests.RenewLinkedAsync(_lifetime);
         _metrics.RenewLatency.RecordSince(start);
-        _metrics.OnRenew();
         _ = RunRequestAsync(kind, argument, token);
     }
 

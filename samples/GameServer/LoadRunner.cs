@@ -87,12 +87,13 @@ public static class LoadRunner
         return RunReport.Create(server, bots, meter, options.Bots, Stopwatch.GetElapsedTime(started), listener.DrainedInTime);
     }
 
-    /// <summary>Runs only the server until Ctrl+C or SIGTERM, then shuts it down gracefully.</summary>
+    /// <summary>Runs only the server until Ctrl+C, SIGTERM or <paramref name="stopToken"/>, then shuts it down gracefully.</summary>
     /// <param name="options">The run's options.</param>
     /// <param name="output">Where progress goes.</param>
     /// <param name="interactive">Whether <paramref name="output"/> is a terminal.</param>
+    /// <param name="stopToken">Stops the server as Ctrl+C does (for a host that embeds the sample, or a test).</param>
     /// <returns>The server's report.</returns>
-    public static async Task<RunReport> RunServerAsync(RunOptions options, TextWriter output, bool interactive)
+    public static async Task<RunReport> RunServerAsync(RunOptions options, TextWriter output, bool interactive, CancellationToken stopToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
@@ -107,7 +108,7 @@ public static class LoadRunner
         await using (var owner = new TokenOwner())
         {
             var progress = new ProgressReporter(server, null, meter).RunAsync(output, interactive, options.ProgressInterval, await owner.RenewAsync());
-            await host.WaitForShutdownAsync();
+            await host.WaitForShutdownAsync(stopToken);
             await owner.CancelAndDisposeAsync();
             await progress;
         }

@@ -22,6 +22,8 @@ public sealed class ProgressReporter
     /// <summary>The widest a progress line gets, so that it fits an 80-column terminal with the cursor after it.</summary>
     public const int MaxWidth = 79;
 
+    private static readonly string[] s_suffixes = ["k", "M", "G", "T", "P"];
+    private static readonly (string Format, int Width)[] s_formats = [("0.00", 4), ("0.0", 4), ("0", 3)];
     private readonly ServerMetrics? _server;
     private readonly BotMetrics? _bots;
     private readonly LifetimeMeterReader _meter;
@@ -137,7 +139,7 @@ public sealed class ProgressReporter
         return line.ToString();
     }
 
-    /// <summary>Shortens a number to at most five characters (for values below 10^15): 9,999, 12.3k, 123k, 4.56M.</summary>
+    /// <summary>Shortens a number to at most five characters (six when negative): 9,999, 12.3k, 123k, 4.56M.</summary>
     /// <param name="value">The number.</param>
     /// <returns>The text.</returns>
     public static string Short(long value)
@@ -147,15 +149,22 @@ public sealed class ProgressReporter
             return value.ToString("N0", CultureInfo.InvariantCulture);
         }
 
-        var magnitude = Math.Abs((double)value);
-        var (scaled, suffix) = magnitude switch
+        // The digits are chosen from the formatted text, after rounding, so that 99,999 reads 100k, not 100.0k.
+        var scaled = value / 1e3;
+        foreach (var suffix in s_suffixes)
         {
-            < 1e6 => (value / 1e3, "k"),
-            < 1e9 => (value / 1e6, "M"),
-            < 1e12 => (value / 1e9, "G"),
-            _ => (value / 1e12, "T"),
-        };
-        var digits = Math.Abs(scaled) < 10 ? "0.00" : Math.Abs(scaled) < 100 ? "0.0" : "0";
-        return scaled.ToString(digits, CultureInfo.InvariantCulture) + suffix;
+            foreach (var (format, width) in s_formats)
+            {
+                var text = scaled.ToString(format, CultureInfo.InvariantCulture);
+                if (text.TrimStart('-').Length <= width)
+                {
+                    return text + suffix;
+                }
+            }
+
+            scaled /= 1e3;
+        }
+
+        return (scaled * 1e3).ToString("0", CultureInfo.InvariantCulture) + s_suffixes[^1];
     }
 }

@@ -84,6 +84,7 @@ public sealed class RunReport
         Require(Meter.CallbackExceptions == 0, $"callback exceptions = {Meter.CallbackExceptions} (lifetime.callback.exceptions; must be 0)");
         var unexplainedEnds = Meter.TokensEnded(TokenEndCause.Unknown) + Meter.TokensEnded(TokenEndCause.Live);
         Require(unexplainedEnds == 0, $"tokens ended with cause unknown or live = {unexplainedEnds} (lifetime.tokens.ended; must be 0)");
+        Require(Meter.Renews == Meter.TokensEndedTotal, $"tokens handed out by renews = {Meter.Renews}, tokens ended = {Meter.TokensEndedTotal} (lifetime.renews, lifetime.tokens.ended; must be equal once every owner has ended)");
         if (Server is { } s)
         {
             Require(s.SessionFaults == 0, $"sessions failed with an unexpected exception = {s.SessionFaults}: {s.LastFault?.GetType().Name}: {s.LastFault?.Message}");

@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -56,7 +55,7 @@ public sealed class SmokeTests
         Assert.Equal(0, server.OperationsCancelled(TokenEndCause.OwnerEnded));
         Assert.Contains("Renewed ", report.Text, StringComparison.Ordinal);
         Assert.True(server.RenewLatency.Count > 0, report.Text);
-        ProgressLinesFit(output.ToString(), expectedLines: 3);
+        ProgressLines.Fit(output.ToString(), expectedLines: 3);
     }
 
     [Fact]
@@ -76,7 +75,7 @@ public sealed class SmokeTests
             Assert.Equal(string.Empty, botError);
             Assert.Contains("live sources at exit    0 (peak ", botOutput, StringComparison.Ordinal);
             Assert.Contains("invariants              all hold", botOutput, StringComparison.Ordinal);
-            var botLines = ProgressLinesFit(botOutput, expectedLines: 3);
+            var botLines = ProgressLines.Fit(botOutput, expectedLines: 3);
             Assert.All(botLines, line => Assert.Matches(@"^ +\d+:\d\d bots +[\d,.kM]+ logins ", line));
         }
         finally
@@ -89,7 +88,7 @@ public sealed class SmokeTests
         Assert.True(serverReport.Passed, serverReport.Text);
         Assert.Equal(0, serverReport.SourcesLiveAtExit);
         Assert.True(serverReport.Server!.SessionsAccepted >= 20, serverReport.Text);
-        var serverLines = ProgressLinesFit(server.ToString(), expectedLines: 3);
+        var serverLines = ProgressLines.Fit(server.ToString(), expectedLines: 3);
         Assert.All(serverLines, line => Assert.DoesNotContain("|", line, StringComparison.Ordinal));
         Assert.All(serverLines, line => Assert.Matches(@"^ +\d+:\d\d sessions ", line));
     }
@@ -110,19 +109,4 @@ public sealed class SmokeTests
 
         throw new TimeoutException($"The server did not say its port: {output}");
     }
-
-    /// <summary>Checks the progress lines of a redirected run (the lines before the report): enough of them, each at most 80 columns.</summary>
-    internal static string[] ProgressLinesFit(string output, int expectedLines)
-    {
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .TakeWhile(line => !line.StartsWith("GameServer report", StringComparison.Ordinal))
-            .Skip(2)
-            .Select(line => line.TrimEnd('\r'))
-            .Where(line => line.Length > 0)
-            .ToArray();
-        Assert.True(lines.Length >= expectedLines, output);
-        Assert.All(lines, line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
-        return lines;
-    }
-
 }

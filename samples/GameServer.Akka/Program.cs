@@ -25,7 +25,7 @@ public static class Program
         var options = new AkkaRunOptions();
         return await SampleConsole.RunAsync(AkkaRunOptions.CreateParser(options), args, options.Run.Validate, output, error, async () =>
         {
-            using var export = options.Run.Metrics ? ConsoleMetricsExport.Start(options.Run.MetricsInterval) : null;
+            using var export = options.Run.Metrics ? ConsoleMetricsExport.Start("GameServer.Akka", options.Run.MetricsInterval) : null;
             var report = await AkkaLoadRunner.RunInProcessAsync(options, output, terminal && !options.Run.Metrics);
             return (report.Text, report.Passed);
         });

@@ -25,7 +25,7 @@ public static class Program
         var options = new RunOptions();
         return await SampleConsole.RunAsync(RunOptions.CreateParser(options), args, options.Validate, output, error, async () =>
         {
-            using var export = options.Metrics ? ConsoleMetricsExport.Start(options.MetricsInterval) : null;
+            using var export = options.Metrics ? ConsoleMetricsExport.Start("GameServer", options.MetricsInterval) : null;
 
             // The exporter writes to the console too; plain progress lines keep the two apart.
             var interactive = terminal && !options.Metrics;

@@ -93,6 +93,22 @@ public sealed class SmokeTests
         Assert.All(serverLines, line => Assert.Matches(@"^ +\d+:\d\d sessions ", line));
     }
 
+    [Fact]
+    public async Task Process_Metrics_LifetimeMeterExportedThroughOpenTelemetry()
+    {
+        var (exitCode, output, error) = await SampleProcess.RunAsync("GameServer.dll", ["--bots=10", "--duration=1s", "--metrics", "--metrics-interval=300ms"], TimeSpan.FromSeconds(60));
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{error}");
+        Assert.Contains("service.name: GameServer", output, StringComparison.Ordinal);
+        foreach (var instrument in new[] { "lifetime.renews", "lifetime.tokens.ended", "lifetime.sources.live", "lifetime.owners.live", "lifetime.processing.duration" })
+        {
+            Assert.Contains($"Metric Name: {instrument},", output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("cause: renewed", output, StringComparison.Ordinal);
+        Assert.Contains("invariants              all hold", output, StringComparison.Ordinal);
+    }
+
     private static async Task<int> PortAsync(LockedStringWriter output, Task serverRun)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

@@ -122,7 +122,13 @@ public sealed class RunReport
         void Line(string label, string value) => text.Append(CultureInfo.InvariantCulture, $"  {label,-24}{value}\n");
         static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-        text.Append(CultureInfo.InvariantCulture, $"GameServer report: {BotCount} bots, {Elapsed.TotalSeconds:F1} s\n");
+        var what = (Server, Bots) switch
+        {
+            (null, _) => $"{BotCount} bots (no server in this process)",
+            (_, null) => "server only",
+            _ => $"server and {BotCount} bots",
+        };
+        text.Append(CultureInfo.InvariantCulture, $"GameServer report: {what}, {Elapsed.TotalSeconds:F1} s\n");
         if (Server is { } s)
         {
             Line("sessions served", $"{N(s.SessionsAccepted)} (peak concurrent {N(s.PeakSessions)})");

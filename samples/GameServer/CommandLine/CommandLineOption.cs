@@ -52,20 +52,7 @@ public sealed class CommandLineOption
     /// <returns>The option.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="max"/> is below <paramref name="min"/>.</exception>
     public static CommandLineOption Int(string name, string valueName, string help, int min, int max, Action<int> set)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
-        ArgumentNullException.ThrowIfNull(set);
-        return new(name, valueName, help, string.Create(CultureInfo.InvariantCulture, $"a whole number from {min} to {max}"), text =>
-        {
-            var ok = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max;
-            if (ok)
-            {
-                set(value);
-            }
-
-            return ok;
-        });
-    }
+        => Ranged(name, valueName, help, "a whole number", min, max, static (string text, out int value) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value), set);
 
     /// <summary>Creates an option whose value is a number (fractions allowed) in a range.</summary>
     /// <param name="name">The name, with its leading <c>--</c>.</param>
@@ -77,20 +64,7 @@ public sealed class CommandLineOption
     /// <returns>The option.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="max"/> is below <paramref name="min"/>.</exception>
     public static CommandLineOption Number(string name, string valueName, string help, double min, double max, Action<double> set)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
-        ArgumentNullException.ThrowIfNull(set);
-        return new(name, valueName, help, string.Create(CultureInfo.InvariantCulture, $"a number from {min} to {max}"), text =>
-        {
-            var ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max;
-            if (ok)
-            {
-                set(value);
-            }
-
-            return ok;
-        });
-    }
+        => Ranged(name, valueName, help, "a number", min, max, static (string text, out double value) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value), set);
 
     /// <summary>
     /// Creates an option whose value is a time: a number of seconds (<c>10</c>), or a number with <c>ms</c>,
@@ -174,10 +148,30 @@ public sealed class CommandLineOption
         return ok;
     }
 
+    private static CommandLineOption Ranged<T>(string name, string valueName, string help, string kind, T min, T max, TryParse<T> parse, Action<T> set)
+        where T : IComparable<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
+        ArgumentNullException.ThrowIfNull(set);
+        return new(name, valueName, help, string.Create(CultureInfo.InvariantCulture, $"{kind} from {min} to {max}"), text =>
+        {
+            // NaN compares below every number, so the range check refuses it.
+            var ok = parse(text, out var value) && value.CompareTo(min) >= 0 && value.CompareTo(max) <= 0;
+            if (ok)
+            {
+                set(value);
+            }
+
+            return ok;
+        });
+    }
+
     /// <summary>Applies a value to the option.</summary>
     /// <param name="value">The value; ignored by a flag.</param>
     /// <returns>Whether the value was valid (and applied).</returns>
     internal bool TryApply(string value) => _apply(value);
+
+    private delegate bool TryParse<T>(string text, out T value);
 
     private static string FormatTime(TimeSpan time) => time.TotalMilliseconds < 1000
         ? string.Create(CultureInfo.InvariantCulture, $"{time.TotalMilliseconds:0.###}ms")

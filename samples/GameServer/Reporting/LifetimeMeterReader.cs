@@ -55,34 +55,10 @@ public sealed class LifetimeMeterReader : IDisposable
     public long SourcesPeak => Volatile.Read(ref _sourcesPeak);
 
     /// <summary>Gets how many tokens renews handed out (<c>lifetime.renews</c>, every variant).</summary>
-    public long Renews
-    {
-        get
-        {
-            long sum = 0;
-            for (var i = 0; i < _renews.Length; i++)
-            {
-                sum += Volatile.Read(ref _renews[i]);
-            }
-
-            return sum;
-        }
-    }
+    public long Renews => Sum(_renews);
 
     /// <summary>Gets how many tokens ended, every cause (<c>lifetime.tokens.ended</c>).</summary>
-    public long TokensEndedTotal
-    {
-        get
-        {
-            long sum = 0;
-            for (var i = 0; i < _ended.Length; i++)
-            {
-                sum += Volatile.Read(ref _ended[i]);
-            }
-
-            return sum;
-        }
-    }
+    public long TokensEndedTotal => Sum(_ended);
 
     /// <summary>Gets how many exceptions cancellation callbacks threw (<c>lifetime.callback.exceptions</c>).</summary>
     public long CallbackExceptions => Volatile.Read(ref _callbackExceptions);
@@ -145,6 +121,17 @@ public sealed class LifetimeMeterReader : IDisposable
         return tags;
     }
 
+    private static long Sum(long[] counts)
+    {
+        long sum = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            sum += Volatile.Read(ref counts[i]);
+        }
+
+        return sum;
+    }
+
     private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
     {
         foreach (var tag in tags)
@@ -163,19 +150,7 @@ public sealed class LifetimeMeterReader : IDisposable
         switch (instrument.Name)
         {
             case "lifetime.sources.live":
-                var live = Interlocked.Add(ref _sourcesLive, value);
-                var peak = Volatile.Read(ref _sourcesPeak);
-                while (live > peak)
-                {
-                    var seen = Interlocked.CompareExchange(ref _sourcesPeak, live, peak);
-                    if (seen == peak)
-                    {
-                        break;
-                    }
-
-                    peak = seen;
-                }
-
+                InterlockedMax.Raise(ref _sourcesPeak, Interlocked.Add(ref _sourcesLive, value));
                 break;
 
             case "lifetime.renews":

@@ -81,18 +81,7 @@ public sealed class ServerMetrics
     public void OnSessionStarted()
     {
         Interlocked.Increment(ref _accepted);
-        var active = Interlocked.Increment(ref _active);
-        var peak = Volatile.Read(ref _peak);
-        while (active > peak)
-        {
-            var seen = Interlocked.CompareExchange(ref _peak, active, peak);
-            if (seen == peak)
-            {
-                break;
-            }
-
-            peak = seen;
-        }
+        InterlockedMax.Raise(ref _peak, Interlocked.Increment(ref _active));
     }
 
     /// <summary>Records a closed session and raises <see cref="SessionClosed"/>.</summary>

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Akka.Actor;
@@ -203,11 +202,7 @@ internal sealed class SessionActor : ReceiveActor
 
     private async Task StartRequestAsync(ClientCommand request)
     {
-        var start = Stopwatch.GetTimestamp();
-        var token = request.Type == FrameType.FindMatch
-            ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
-            : await _requests.RenewLinkedAsync(_lifetime);
-        _metrics.RenewLatency.RecordSince(start);
+        var token = await SessionProtocol.RenewRequestAsync(_requests, request, _options.MatchTimeout, _lifetime, _metrics);
         _request = token;
         var self = Self;
         var work = SessionProtocol.RunRequestAsync(request, _options.MatchTimeout, token);

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -162,11 +161,7 @@ public sealed class LifetimeSession
 
     private async ValueTask StartRequestAsync(ClientCommand request)
     {
-        var start = Stopwatch.GetTimestamp();
-        var token = request.Type == FrameType.FindMatch
-            ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
-            : await _requests.RenewLinkedAsync(_lifetime);
-        _metrics.RenewLatency.RecordSince(start);
+        var token = await SessionProtocol.RenewRequestAsync(_requests, request, _options.MatchTimeout, _lifetime, _metrics);
         _ = RunRequestAsync(request, token);
     }
 

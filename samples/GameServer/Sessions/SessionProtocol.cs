@@ -1,7 +1,10 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using GameServer.Protocol;
+using GameServer.Reporting;
+using Lifetime;
 
 namespace GameServer.Sessions;
 
@@ -56,6 +59,30 @@ public static class SessionProtocol
             default:
                 throw new ProtocolViolationException(CloseReason.UnknownFrameType, $"Frame type 0x{(byte)frame.Type:X2} is not accepted from a client.");
         }
+    }
+
+    /// <summary>
+    /// Renews a session's request slot for a new request, which cancels the one in flight (its cause then
+    /// reads <see cref="TokenEndCause.Renewed"/>): linked to the session's lifetime, and for a match search
+    /// with the match timeout as its deadline. The time the renew takes is recorded in
+    /// <see cref="ServerMetrics.RenewLatency"/>.
+    /// </summary>
+    /// <param name="requests">The session's request slot.</param>
+    /// <param name="request">A <see cref="FrameType.LoadLevel"/> or <see cref="FrameType.FindMatch"/> command.</param>
+    /// <param name="matchTimeout">The server's match timeout.</param>
+    /// <param name="lifetime">The session's lifetime token.</param>
+    /// <param name="metrics">The server's counters.</param>
+    /// <returns>The request's token.</returns>
+    public static async ValueTask<CancellationToken> RenewRequestAsync(TokenSlot requests, ClientCommand request, TimeSpan matchTimeout, CancellationToken lifetime, ServerMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var start = Stopwatch.GetTimestamp();
+        var token = request.Type == FrameType.FindMatch
+            ? await requests.RenewLinkedAfterAsync(matchTimeout, lifetime).ConfigureAwait(false)
+            : await requests.RenewLinkedAsync(lifetime).ConfigureAwait(false);
+        metrics.RenewLatency.RecordSince(start);
+        return token;
     }
 
     /// <summary>

@@ -74,8 +74,10 @@ internal sealed class AkkaServerFixture : IAsyncDisposable
         if (!_stopped)
         {
             await _host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            await Handler.TerminateAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
+
+        // Also after a failed verification: an actor system left running would hold owners into the next test.
+        await Handler.TerminateAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         _host.Dispose();
         _meter.Dispose();

@@ -1,24 +1,20 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
-using System.Threading;
 using System.Threading.Tasks;
 using GameServer.Akka.Reporting;
 using GameServer.Akka.Sessions;
-using GameServer.Bots;
-using GameServer.Reporting;
 using GameServer.Server;
-using Lifetime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 
 namespace GameServer.Akka;
 
 /// <summary>
-/// Runs the plain sample's server, bots and report with <see cref="AkkaSessionHandler"/> plugged in as the
-/// connection handler: the same run as <see cref="LoadRunner.RunInProcessAsync"/>, plus crash injection,
-/// the actor system's termination and the Akka part of the report.
+/// Runs the plain sample's in-process run (<see cref="LoadRunner.RunInProcessAsync(RunOptions, TextWriter, bool, InProcessMode)"/>)
+/// with <see cref="AkkaSessionHandler"/> plugged in as the connection handler, crash counts on the progress
+/// line, the actor system's termination after the server has drained, and the Akka part of the report.
 /// </summary>
 public static class AkkaLoadRunner
 {
@@ -35,46 +31,29 @@ public static class AkkaLoadRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        var run = options.Run;
-        var server = new ServerMetrics();
-        var bots = new BotMetrics();
         var akka = new AkkaMetrics();
-        var started = Stopwatch.GetTimestamp();
-        var builder = GameServerHost.CreateBuilder(run.ToServerOptions(), server);
-        builder.Services.AddSingleton(akka);
-        builder.Services.AddSingleton(options.Akka);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IConnectionHandler, AkkaSessionHandler>());
-        using var host = builder.Build();
-        await host.StartAsync();
-        var listener = host.Services.GetRequiredService<GameListener>();
-        var handler = (AkkaSessionHandler)host.Services.GetRequiredService<IConnectionHandler>();
-        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        await output.WriteLineAsync($"GameServer (Akka mode) on {listener.LocalEndPoint}: {run.Bots} bots for {run.Duration.TotalSeconds:0.#} s, idle timeout {run.IdleTimeout.TotalSeconds:0.###} s, {options.Akka.CrashRate:0.##} crashes/s (Ctrl+C stops early)");
-
-        await using (var owner = new TokenOwner(new TokenOwnerOptions { SourceFactory = bots.Sources.Create }))
+        var terminated = false;
+        var mode = new InProcessMode
         {
-            var swarmSlot = owner.CreateSlot();
-            var progressSlot = owner.CreateSlot();
-            var runEnd = await owner.RenewLinkedAfterAsync(run.Duration, stopping);
-            var reporter = new ProgressReporter(server, bots, () => $" | crashes {akka.CrashesInjected:N0} | restarts {akka.Restarts:N0}");
-            var progress = reporter.RunAsync(output, interactive, run.ProgressInterval, await progressSlot.RenewAsync());
-            var swarm = new BotSwarm(run.ToSwarmOptions(), bots).RunAsync(listener.LocalEndPoint!, await swarmSlot.RenewAsync());
+            Title = "GameServer (Akka mode)",
+            Settings = string.Create(CultureInfo.InvariantCulture, $", {options.Akka.CrashRate:0.##} crashes/s"),
+            ConfigureHost = builder =>
+            {
+                builder.Services.AddSingleton(akka);
+                builder.Services.AddSingleton(options.Akka);
+                builder.Services.Replace(ServiceDescriptor.Singleton<IConnectionHandler, AkkaSessionHandler>());
+            },
+            ProgressFields = () =>
+            [
+                new KeyValuePair<string, long>("crashes", akka.CrashesInjected),
+                new KeyValuePair<string, long>("restarts", akka.Restarts),
+            ],
 
-            await Task.Delay(Timeout.Infinite, runEnd).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // Every session actor has stopped (the listener drained); the supervisor goes with the system.
+            AfterStopAsync = async services => terminated = await ((AkkaSessionHandler)services.GetRequiredService<IConnectionHandler>()).TerminateAsync(),
+        };
 
-            // Shut down while the bots are still connected: every session must say goodbye and close.
-            await host.StopAsync();
-            await swarmSlot.CancelAndDisposeAsync();
-            await swarm.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await progressSlot.CancelAndDisposeAsync();
-            await progress;
-        }
-
-        // Every session actor has stopped (the listener drained); the supervisor goes with the system.
-        var terminated = await handler.TerminateAsync();
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        return new AkkaRunReport(
-            RunReport.Create(server, bots, run.Bots, elapsed, listener.DrainedInTime),
-            AkkaReport.Create(akka, server, options.Akka.CrashRate, terminated));
+        var run = await LoadRunner.RunInProcessAsync(options.Run, output, interactive, mode);
+        return new AkkaRunReport(run, AkkaReport.Create(akka, run.Server!, options.Akka.CrashRate, terminated));
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -26,25 +27,46 @@ public static class LoadRunner
     /// <param name="output">Where progress and the header go.</param>
     /// <param name="interactive">Whether <paramref name="output"/> is a terminal.</param>
     /// <returns>The report, made after every owner is disposed.</returns>
-    public static async Task<RunReport> RunInProcessAsync(RunOptions options, TextWriter output, bool interactive)
+    public static Task<RunReport> RunInProcessAsync(RunOptions options, TextWriter output, bool interactive)
+        => RunInProcessAsync(options, output, interactive, InProcessMode.Plain);
+
+    /// <summary>
+    /// Runs the server and the bots in one process as <see cref="RunInProcessAsync(RunOptions, TextWriter, bool)"/>
+    /// does, with a mode's changes: its host configuration, header, progress fields and a step after the
+    /// server has stopped.
+    /// </summary>
+    /// <param name="options">The run's options.</param>
+    /// <param name="output">Where progress and the header go.</param>
+    /// <param name="interactive">Whether <paramref name="output"/> is a terminal.</param>
+    /// <param name="mode">The mode's changes.</param>
+    /// <returns>The report, made after every owner is disposed and <see cref="InProcessMode.AfterStopAsync"/> has run.</returns>
+    public static async Task<RunReport> RunInProcessAsync(RunOptions options, TextWriter output, bool interactive, InProcessMode mode)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(mode);
+
+        // Before the run's first owner: the live-source figure then counts every source of the run.
+        using var meter = new LifetimeMeterReader();
         var server = new ServerMetrics();
         var bots = new BotMetrics();
         var started = Stopwatch.GetTimestamp();
-        using var host = GameServerHost.CreateBuilder(options.ToServerOptions(), server).Build();
+        var builder = GameServerHost.CreateBuilder(options.ToServerOptions(), server);
+        mode.ConfigureHost?.Invoke(builder);
+        using var host = builder.Build();
         await host.StartAsync();
         var listener = host.Services.GetRequiredService<GameListener>();
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        await output.WriteLineAsync($"GameServer on {listener.LocalEndPoint}: {options.Bots} bots for {options.Duration.TotalSeconds:0.#} s, idle timeout {options.IdleTimeout.TotalSeconds:0.###} s (Ctrl+C stops early)");
+        await output.WriteLineAsync($"{mode.Title} on {listener.LocalEndPoint}; Ctrl+C stops early");
+        await output.WriteLineAsync(Settings(options, mode.Settings));
 
-        await using (var owner = new TokenOwner(new TokenOwnerOptions { SourceFactory = bots.Sources.Create }))
+        await using (var owner = new TokenOwner())
         {
             var swarmSlot = owner.CreateSlot();
             var progressSlot = owner.CreateSlot();
             var runEnd = await owner.RenewLinkedAfterAsync(options.Duration, stopping);
-            var progress = new ProgressReporter(server, bots).RunAsync(output, interactive, options.ProgressInterval, await progressSlot.RenewAsync());
+            var reporter = new ProgressReporter(server, bots, meter, mode.ProgressFields);
+            var progress = reporter.RunAsync(output, interactive, options.ProgressInterval, await progressSlot.RenewAsync());
             var swarm = new BotSwarm(options.ToSwarmOptions(), bots).RunAsync(listener.LocalEndPoint!, await swarmSlot.RenewAsync());
 
             await Task.Delay(Timeout.Infinite, runEnd).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -57,33 +79,41 @@ public static class LoadRunner
             await progress;
         }
 
-        return RunReport.Create(server, bots, options.Bots, Stopwatch.GetElapsedTime(started), listener.DrainedInTime);
+        if (mode.AfterStopAsync is { } afterStop)
+        {
+            await afterStop(host.Services);
+        }
+
+        return RunReport.Create(server, bots, meter, options.Bots, Stopwatch.GetElapsedTime(started), listener.DrainedInTime);
     }
 
-    /// <summary>Runs only the server until Ctrl+C or SIGTERM, then shuts it down gracefully.</summary>
+    /// <summary>Runs only the server until Ctrl+C, SIGTERM or <paramref name="stopToken"/>, then shuts it down gracefully.</summary>
     /// <param name="options">The run's options.</param>
     /// <param name="output">Where progress goes.</param>
     /// <param name="interactive">Whether <paramref name="output"/> is a terminal.</param>
+    /// <param name="stopToken">Stops the server as Ctrl+C does (for a host that embeds the sample, or a test).</param>
     /// <returns>The server's report.</returns>
-    public static async Task<RunReport> RunServerAsync(RunOptions options, TextWriter output, bool interactive)
+    public static async Task<RunReport> RunServerAsync(RunOptions options, TextWriter output, bool interactive, CancellationToken stopToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
+        using var meter = new LifetimeMeterReader();
         var server = new ServerMetrics();
         var started = Stopwatch.GetTimestamp();
         using var host = GameServerHost.CreateBuilder(options.ToServerOptions(), server).Build();
         await host.StartAsync();
         var listener = host.Services.GetRequiredService<GameListener>();
-        await output.WriteLineAsync($"GameServer listening on {listener.LocalEndPoint}; Ctrl+C or SIGTERM shuts it down.");
-        await using (var owner = new TokenOwner(new TokenOwnerOptions { SourceFactory = server.Sources.Create }))
+        await output.WriteLineAsync($"GameServer listening on {listener.LocalEndPoint}; Ctrl+C or SIGTERM stops it");
+        await output.WriteLineAsync(Settings(options, null, withBots: false));
+        await using (var owner = new TokenOwner())
         {
-            var progress = new ProgressReporter(server, null).RunAsync(output, interactive, options.ProgressInterval, await owner.RenewAsync());
-            await host.WaitForShutdownAsync();
+            var progress = new ProgressReporter(server, null, meter).RunAsync(output, interactive, options.ProgressInterval, await owner.RenewAsync());
+            await host.WaitForShutdownAsync(stopToken);
             await owner.CancelAndDisposeAsync();
             await progress;
         }
 
-        return RunReport.Create(server, null, 0, Stopwatch.GetElapsedTime(started), listener.DrainedInTime);
+        return RunReport.Create(server, null, meter, 0, Stopwatch.GetElapsedTime(started), listener.DrainedInTime);
     }
 
     /// <summary>Runs only the bots against a server on <see cref="RunOptions.Port"/> for the duration, or until Ctrl+C / SIGTERM.</summary>
@@ -95,23 +125,30 @@ public static class LoadRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
+        using var meter = new LifetimeMeterReader();
         var bots = new BotMetrics();
         var started = Stopwatch.GetTimestamp();
         var endpoint = new IPEndPoint(IPAddress.Loopback, options.Port ?? 0);
-        await output.WriteLineAsync($"{options.Bots} bots against {endpoint} for {options.Duration.TotalSeconds:0.#} s (Ctrl+C stops early)");
-        await using (var owner = new TokenOwner(new TokenOwnerOptions { SourceFactory = bots.Sources.Create }))
+        await output.WriteLineAsync($"{options.Bots} bots against {endpoint} for {options.Duration.TotalSeconds:0.#} s; Ctrl+C stops early");
+        await using (var owner = new TokenOwner())
         {
             var progressSlot = owner.CreateSlot();
             var runEnd = await owner.RenewAfterAsync(options.Duration);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Stop(signal, owner));
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => Stop(signal, owner));
-            var progress = new ProgressReporter(null, bots).RunAsync(output, interactive, options.ProgressInterval, await progressSlot.RenewAsync());
+            var progress = new ProgressReporter(null, bots, meter).RunAsync(output, interactive, options.ProgressInterval, await progressSlot.RenewAsync());
             await new BotSwarm(options.ToSwarmOptions(), bots).RunAsync(endpoint, runEnd);
             await progressSlot.CancelAndDisposeAsync();
             await progress;
         }
 
-        return RunReport.Create(null, bots, options.Bots, Stopwatch.GetElapsedTime(started), drainedInTime: true);
+        return RunReport.Create(null, bots, meter, options.Bots, Stopwatch.GetElapsedTime(started), drainedInTime: true);
+    }
+
+    private static string Settings(RunOptions options, string? more, bool withBots = true)
+    {
+        var bots = withBots ? $"{options.Bots} bots for {options.Duration.TotalSeconds:0.#} s, " : "";
+        return string.Create(CultureInfo.InvariantCulture, $"{bots}idle timeout {options.IdleTimeout.TotalSeconds:0.###} s, match timeout {options.MatchTimeout.TotalSeconds:0.###} s{more}");
     }
 
     private static void Stop(PosixSignalContext signal, TokenOwner owner)

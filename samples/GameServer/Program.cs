@@ -1,37 +1,41 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
 using System.Threading.Tasks;
+using GameServer.Reporting;
 
 namespace GameServer;
 
 /// <summary>Entry point: parses the options, runs the mode, prints the report.</summary>
 public static class Program
 {
-    /// <summary>Runs the sample.</summary>
-    /// <param name="args">Command-line options; see <see cref="RunOptions.Usage"/>.</param>
+    /// <summary>Runs the sample on the console.</summary>
+    /// <param name="args">Command-line options; <c>--help</c> lists them.</param>
     /// <returns>0 when every invariant held, 1 when one failed, 2 for bad options.</returns>
-    public static async Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error, terminal: !Console.IsOutputRedirected);
+
+    /// <summary>Runs the sample with the given streams.</summary>
+    /// <param name="args">Command-line options; <c>--help</c> lists them.</param>
+    /// <param name="output">Usage text, progress and report.</param>
+    /// <param name="error">What is wrong with the options.</param>
+    /// <param name="terminal">Whether <paramref name="output"/> is a terminal (the progress line is then rewritten in place).</param>
+    /// <returns>0 when every invariant held, 1 when one failed, 2 for bad options.</returns>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, bool terminal)
     {
-        if (!RunOptions.TryParse(args, out var options, out var error))
+        var options = new RunOptions();
+        return await SampleConsole.RunAsync(RunOptions.CreateParser(options), args, options.Validate, output, error, async () =>
         {
-            if (error != "help")
+            using var export = options.Metrics ? ConsoleMetricsExport.Start("GameServer", options.MetricsInterval) : null;
+
+            // The exporter writes to the console too; plain progress lines keep the two apart.
+            var interactive = terminal && !options.Metrics;
+            var report = options.Mode switch
             {
-                await Console.Error.WriteLineAsync(error);
-            }
-
-            await Console.Error.WriteLineAsync(RunOptions.Usage);
-            return error == "help" ? 0 : 2;
-        }
-
-        var interactive = !Console.IsOutputRedirected;
-        var report = options.Mode switch
-        {
-            RunMode.Server => await LoadRunner.RunServerAsync(options, Console.Out, interactive),
-            RunMode.Bots => await LoadRunner.RunBotsAsync(options, Console.Out, interactive),
-            _ => await LoadRunner.RunInProcessAsync(options, Console.Out, interactive),
-        };
-
-        await Console.Out.WriteLineAsync();
-        await Console.Out.WriteAsync(report.Text);
-        return report.Passed ? 0 : 1;
+                RunMode.Server => await LoadRunner.RunServerAsync(options, output, interactive),
+                RunMode.Bots => await LoadRunner.RunBotsAsync(options, output, interactive),
+                _ => await LoadRunner.RunInProcessAsync(options, output, interactive),
+            };
+            return (report.Text, report.Passed);
+        });
     }
 }

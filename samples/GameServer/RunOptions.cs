@@ -1,14 +1,25 @@
 using System;
-using System.Globalization;
+using System.Collections.Generic;
 using GameServer.Bots;
+using GameServer.CommandLine;
 using GameServer.Protocol;
 using GameServer.Server;
 
 namespace GameServer;
 
-/// <summary>The command-line options of a run.</summary>
+/// <summary>The command-line options of a run, shared by the plain and the Akka mode.</summary>
 public sealed class RunOptions
 {
+    /// <summary>The most bots a run accepts.</summary>
+    public const int MaxBots = 100_000;
+
+    /// <summary>The lines after the options in the usage text of both modes.</summary>
+    public const string UsageFooter = """
+        T is a number of seconds, or a number with ms, s or m (500ms, 10s, 2m); N and P
+        are whole numbers. Both --name value and --name=value work.
+        Exit code: 0 when every invariant held, 1 when one failed, 2 for bad options.
+        """;
+
     /// <summary>Gets or sets what runs.</summary>
     /// <value><see cref="RunMode.All"/> by default.</value>
     public RunMode Mode { get; set; }
@@ -41,79 +52,56 @@ public sealed class RunOptions
     /// <value>2 seconds by default.</value>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Gets the usage text.</summary>
-    public static string Usage => """
-        Usage: dotnet run --project samples/GameServer -- [options]
+    /// <summary>Gets or sets whether the <c>Lifetime</c> meter is exported to the console through OpenTelemetry.</summary>
+    /// <value><see langword="false"/> by default.</value>
+    public bool Metrics { get; set; }
 
-          --mode all|server|bots   all: server + bots in one process (default); server: serve until Ctrl+C;
-                                   bots: run the swarm against a server on --port
-          --bots N                 bots running at once (default 300)
-          --duration T             how long the bots play (default 10s)
-          --port P                 loopback port; 0 = ephemeral (default 0; server mode 7777)
-          --idle-timeout T         session idle timeout, re-armed by heartbeats (default 2s)
-          --match-timeout T        matchmaking timeout (default 1s)
-          --max-frame N            largest frame body accepted, in bytes (default 1024)
-          --progress-interval T    time between progress lines when output is redirected (default 2s)
-          --help                   this text
+    /// <summary>Gets or sets how often <see cref="Metrics"/> exports.</summary>
+    /// <value>5 seconds by default.</value>
+    public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-        T is a number of seconds, or a number with ms, s or m (500ms, 10s, 2m).
-        Exit code: 0 when every invariant held, 1 when one failed, 2 for bad options.
-        """;
-
-    /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">The arguments.</param>
-    /// <param name="options">The options, when valid.</param>
-    /// <param name="error">What was wrong, or "help" when help was asked for.</param>
-    /// <returns>Whether the arguments were valid.</returns>
-    public static bool TryParse(string[] args, out RunOptions options, out string? error)
+    /// <summary>Creates the plain sample's command line, which fills <paramref name="target"/>.</summary>
+    /// <param name="target">The options to fill.</param>
+    /// <returns>The parser; its <see cref="CommandLineParser.Usage"/> is the sample's usage text.</returns>
+    public static CommandLineParser CreateParser(RunOptions target)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var parsed = new RunOptions();
-        options = parsed;
-        error = null;
-        for (var i = 0; i < args.Length; i++)
+        ArgumentNullException.ThrowIfNull(target);
+        var options = new List<CommandLineOption>
         {
-            var name = args[i];
-            if (name is "--help" or "-h" or "-?")
-            {
-                error = "help";
-                return false;
-            }
-
-            if (i + 1 >= args.Length)
-            {
-                error = $"{name} needs a value.";
-                return false;
-            }
-
-            var value = args[++i];
-            var ok = name switch
-            {
-                "--mode" => Enum.TryParse(value, ignoreCase: true, out RunMode mode) && Enum.IsDefined(mode) && Set(() => parsed.Mode = mode),
-                "--bots" => TryInt(value, 1, 100_000, out var bots) && Set(() => parsed.Bots = bots),
-                "--duration" => TryTime(value, out var duration) && duration > TimeSpan.Zero && Set(() => parsed.Duration = duration),
-                "--port" => TryInt(value, 0, 65_535, out var port) && Set(() => parsed.Port = port),
-                "--idle-timeout" => TryTime(value, out var idle) && idle >= TimeSpan.FromMilliseconds(100) && Set(() => parsed.IdleTimeout = idle),
-                "--match-timeout" => TryTime(value, out var match) && match >= TimeSpan.FromMilliseconds(10) && Set(() => parsed.MatchTimeout = match),
-                "--max-frame" => TryInt(value, 64, 1 << 20, out var max) && Set(() => parsed.MaxFrameSize = max),
-                "--progress-interval" => TryTime(value, out var interval) && interval >= TimeSpan.FromMilliseconds(100) && Set(() => parsed.ProgressInterval = interval),
-                _ => false,
-            };
-            if (!ok)
-            {
-                error = $"Bad option or value: {name} {value}";
-                return false;
-            }
-        }
-
-        if (options.Mode == RunMode.Bots && options.Port is null or 0)
-        {
-            error = "--mode bots needs the server's --port.";
-            return false;
-        }
-
-        return true;
+            CommandLineOption.Choice<RunMode>("--mode", "all (default): server and bots in one process", value => target.Mode = value),
+        };
+        options.AddRange(CreateSharedOptions(target));
+        return new CommandLineParser(
+            "dotnet run -c Release --project samples/GameServer --",
+            """
+            --mode server serves until Ctrl+C or SIGTERM (on port 7777 unless --port says
+            otherwise); --mode bots runs the bots against a server on --port.
+            """,
+            options,
+            UsageFooter);
     }
+
+    /// <summary>Creates the options that every mode of the sample takes: bots, timing, port, limits, progress and metrics.</summary>
+    /// <param name="target">The options to fill.</param>
+    /// <returns>The options, in usage order.</returns>
+    public static IEnumerable<CommandLineOption> CreateSharedOptions(RunOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        yield return CommandLineOption.Int("--bots", "N", "bots running at once (default 300)", 1, MaxBots, value => target.Bots = value);
+        yield return CommandLineOption.Time("--duration", "how long the bots play (default 10s)", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24), value => target.Duration = value);
+        yield return CommandLineOption.Int("--port", "P", "loopback port; 0 = any free one (default 0)", 0, 65_535, value => target.Port = value);
+        yield return CommandLineOption.Time("--idle-timeout", "session idle timeout (default 2s)", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), value => target.IdleTimeout = value);
+        yield return CommandLineOption.Time("--match-timeout", "matchmaking timeout (default 1s)", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), value => target.MatchTimeout = value);
+        yield return CommandLineOption.Int("--max-frame", "N", "largest frame body, in bytes (default 1024)", 64, 1 << 20, value => target.MaxFrameSize = value);
+        yield return CommandLineOption.Time("--progress-interval", "progress line period when redirected (default 2s)", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), value => target.ProgressInterval = value);
+        yield return CommandLineOption.Flag("--metrics", "export the Lifetime meter via OpenTelemetry", () => target.Metrics = true);
+        yield return CommandLineOption.Time("--metrics-interval", "time between --metrics exports (default 5s)", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), value => target.MetricsInterval = value);
+    }
+
+    /// <summary>Checks what no single option can: bots mode needs the server's port.</summary>
+    /// <returns>What is wrong, or <see langword="null"/>.</returns>
+    public string? Validate()
+        => Mode == RunMode.Bots && Port is null or 0 ? "--mode bots needs the server's --port (1 to 65535)." : null;
 
     /// <summary>Gets the server settings of this run.</summary>
     /// <returns>New server settings.</returns>
@@ -133,24 +121,4 @@ public sealed class RunOptions
         IdleTimeout = IdleTimeout,
         RampUp = TimeSpan.FromMilliseconds(Math.Min(Duration.TotalMilliseconds / 5, Math.Max(500, Bots))),
     };
-
-    private static bool Set(Action assign)
-    {
-        assign();
-        return true;
-    }
-
-    private static bool TryInt(string text, int min, int max, out int value)
-        => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
-
-    private static bool TryTime(string text, out TimeSpan value)
-    {
-        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
-            : text.EndsWith('s') ? (text[..^1], 1.0)
-            : text.EndsWith('m') ? (text[..^1], 60.0)
-            : (text, 1.0);
-        var ok = double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount >= 0 && amount * unit <= 86_400;
-        value = ok ? TimeSpan.FromSeconds(amount * unit) : TimeSpan.Zero;
-        return ok;
-    }
 }

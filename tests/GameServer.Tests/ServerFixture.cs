@@ -15,12 +15,14 @@ internal sealed class ServerFixture : IAsyncDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
     private readonly IHost _host;
+    private readonly LifetimeMeterReader _meter;
     private readonly Channel<CloseReason> _closed = Channel.CreateUnbounded<CloseReason>();
     private bool _stopped;
 
-    private ServerFixture(IHost host, ServerMetrics metrics)
+    private ServerFixture(IHost host, ServerMetrics metrics, LifetimeMeterReader meter)
     {
         _host = host;
+        _meter = meter;
         Metrics = metrics;
         metrics.SessionClosed += reason => _closed.Writer.TryWrite(reason);
     }
@@ -35,8 +37,11 @@ internal sealed class ServerFixture : IAsyncDisposable
     {
         var options = new GameServerOptions { Port = 0, IdleTimeout = idleTimeout ?? TimeSpan.FromSeconds(5), MatchTimeout = matchTimeout ?? TimeSpan.FromMilliseconds(200) };
         var metrics = new ServerMetrics();
+
+        // Before the server's first owner, so that its live sources count from zero.
+        var meter = new LifetimeMeterReader();
         var host = GameServerHost.CreateBuilder(options, metrics).Build();
-        var fixture = new ServerFixture(host, metrics);
+        var fixture = new ServerFixture(host, metrics, meter);
         await host.StartAsync().WaitAsync(s_timeout);
         return fixture;
     }
@@ -51,9 +56,12 @@ internal sealed class ServerFixture : IAsyncDisposable
         await _host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(Listener.DrainedInTime);
         Assert.Equal(0, Metrics.SessionFaults);
-        Assert.Equal(0, Metrics.CallbackExceptions);
         Assert.Equal(0, Metrics.ActiveSessions);
-        Assert.Equal(0, Metrics.Sources.Live);
+        Assert.Equal(0, _meter.CallbackExceptions);
+        Assert.Equal(0, _meter.SourcesLive);
+        Assert.Equal(0, _meter.OwnersLive);
+        Assert.True(_meter.Renews > 0, "the Lifetime meter saw no renew");
+        Assert.Equal(_meter.Renews, _meter.TokensEndedTotal);
     }
 
     public async ValueTask DisposeAsync()
@@ -64,5 +72,6 @@ internal sealed class ServerFixture : IAsyncDisposable
         }
 
         _host.Dispose();
+        _meter.Dispose();
     }
 }

@@ -8,15 +8,14 @@ using GameServer.Akka.Reporting;
 using GameServer.Protocol;
 using GameServer.Reporting;
 using GameServer.Server;
-using Lifetime;
 using Lifetime.Akka;
 
 namespace GameServer.Akka.Sessions;
 
 /// <summary>
 /// Runs every connection as a session actor under one supervisor, in an actor system of its own with the
-/// Lifetime.Akka extension installed. Every owner the extension creates counts its sources into the
-/// server's <see cref="ServerMetrics.Sources"/>, so the report's leak check covers the actors too.
+/// Lifetime.Akka extension installed. The owners the extension creates publish to the <c>Lifetime</c> meter
+/// like every other, so the report's leak check (live sources at exit) covers the actors too.
 /// </summary>
 public sealed class AkkaSessionHandler : IConnectionHandler, IAsyncDisposable
 {
@@ -35,7 +34,6 @@ public sealed class AkkaSessionHandler : IConnectionHandler, IAsyncDisposable
     private readonly ServerMetrics _metrics;
     private readonly AkkaMetrics _akka;
     private readonly AkkaModeOptions _modeOptions;
-    private readonly TokenOwnerOptions _ownerOptions;
     private readonly ActorSystem _system;
     private readonly IActorRef _supervisor;
     private long _nextId;
@@ -55,17 +53,10 @@ public sealed class AkkaSessionHandler : IConnectionHandler, IAsyncDisposable
         _metrics = metrics;
         _akka = akka;
         _modeOptions = modeOptions;
-
-        // Read once per owner at construction, so one instance serves every owner.
-        _ownerOptions = new TokenOwnerOptions
-        {
-            SourceFactory = metrics.Sources.Create,
-            OnCancelException = metrics.OnCallbackException,
-        };
         _system = ActorSystem.Create("game-server", s_config);
 
         // Before any actor that calls GetTokenOwner() exists: Akka caches each actor type's plugin pipeline.
-        ActorTokenOwners.Install(_system).OptionsFactory = () => _ownerOptions;
+        ActorTokenOwners.Install(_system);
         _supervisor = _system.ActorOf(SessionSupervisor.Props(options, metrics, akka, modeOptions.CrashRate), "sessions");
     }
 
@@ -76,7 +67,7 @@ public sealed class AkkaSessionHandler : IConnectionHandler, IAsyncDisposable
     public async Task RunSessionAsync(Socket socket, CancellationToken serverToken)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        var connection = new SessionConnection(Interlocked.Increment(ref _nextId), socket, serverToken, _options, _metrics, _ownerOptions);
+        var connection = new SessionConnection(Interlocked.Increment(ref _nextId), socket, serverToken, _options);
         _metrics.OnSessionStarted();
         try
         {

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Akka.Actor;
@@ -8,6 +7,7 @@ using GameServer.Akka.Reporting;
 using GameServer.Protocol;
 using GameServer.Reporting;
 using GameServer.Server;
+using GameServer.Sessions;
 using Lifetime;
 using Lifetime.Akka;
 
@@ -138,7 +138,6 @@ internal sealed class SessionActor : ReceiveActor
         _started = true;
         _connection.Attach(Self);
         _lifetime = await _owner.RenewLinkedAfterAsync(_options.IdleTimeout, _connection.ServerToken);
-        _metrics.OnRenew();
 
         // Any end of the lifetime is reported back; the handler tells its own lifetime from an earlier
         // incarnation's (a restart also ends the old one, and that message reaches the new instance).
@@ -171,49 +170,26 @@ internal sealed class SessionActor : ReceiveActor
 
     private async Task HandleAsync(Frame frame)
     {
-        if (!_connection.LoggedIn && frame.Type != FrameType.Hello)
-        {
-            throw new ProtocolViolationException(CloseReason.NotLoggedIn, $"{frame.Type} before Hello.");
-        }
-
-        switch (frame.Type)
+        var command = SessionProtocol.Interpret(frame, _connection.LoggedIn);
+        switch (command.Type)
         {
             case FrameType.Hello:
-                if (_connection.LoggedIn)
-                {
-                    throw new ProtocolViolationException(CloseReason.AlreadyLoggedIn, "Second Hello.");
-                }
-
-                frame.ReadText(1, Frames.MaxNameBytes);
                 _connection.LoggedIn = true;
                 _connection.Enqueue(Frames.Welcome(_connection.Id));
                 await TouchAsync();
                 break;
 
             case FrameType.Heartbeat:
-                frame.ExpectEmpty();
                 await TouchAsync();
                 break;
 
-            case FrameType.Move:
-                frame.ReadUInt32();
-                break;
-
-            case FrameType.LoadLevel:
-                await StartRequestAsync(FrameType.LoadLevel, frame.ReadUInt16());
-                break;
-
-            case FrameType.FindMatch:
-                await StartRequestAsync(FrameType.FindMatch, frame.ReadByte());
+            case FrameType.LoadLevel or FrameType.FindMatch:
+                await StartRequestAsync(command);
                 break;
 
             case FrameType.Bye:
-                frame.ExpectEmpty();
                 Close(CloseReason.ClientLeft, null);
                 break;
-
-            default:
-                throw new ProtocolViolationException(CloseReason.UnknownFrameType, $"Frame type 0x{(byte)frame.Type:X2} is not accepted from a client.");
         }
     }
 
@@ -224,17 +200,12 @@ internal sealed class SessionActor : ReceiveActor
         _metrics.OnTouch();
     }
 
-    private async Task StartRequestAsync(FrameType kind, int argument)
+    private async Task StartRequestAsync(ClientCommand request)
     {
-        var start = Stopwatch.GetTimestamp();
-        var token = kind == FrameType.FindMatch
-            ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
-            : await _requests.RenewLinkedAsync(_lifetime);
-        _metrics.RenewLatency.RecordSince(start);
-        _metrics.OnRenew();
+        var token = await SessionProtocol.RenewRequestAsync(_requests, request, _options.MatchTimeout, _lifetime, _metrics);
         _request = token;
         var self = Self;
-        var work = SimulateAsync(kind, argument, _options.MatchTimeout, token);
+        var work = SessionProtocol.RunRequestAsync(request, _options.MatchTimeout, token);
 
         // A cancelled request's outcome is dropped by PipeToIfCurrent (its token is no longer current); why it
         // was cancelled is counted here, off the actor, and a match timeout is answered through the actor.
@@ -350,21 +321,6 @@ internal sealed class SessionActor : ReceiveActor
         _requests.CancelAndDispose();
         _connection.Close(reason, text);
         Context.Stop(Self);
-    }
-
-    private static async Task<OutgoingFrame> SimulateAsync(FrameType kind, int argument, TimeSpan matchTimeout, CancellationToken token)
-    {
-        // ConfigureAwait(false): started from a handler, this must not continue on the actor's task scheduler.
-        if (kind == FrameType.LoadLevel)
-        {
-            await Task.Delay(Random.Shared.Next(20, 300), token).ConfigureAwait(false);
-            return Frames.LevelLoaded((ushort)argument);
-        }
-
-        // About a third of the searches outlast the match timeout.
-        var timeout = (int)matchTimeout.TotalMilliseconds;
-        await Task.Delay(Random.Shared.Next(timeout / 5, timeout * 3 / 2), token).ConfigureAwait(false);
-        return Frames.MatchFound((uint)Random.Shared.Next());
     }
 
     /// <summary>Counts what <c>PipeToIfCurrent</c> dropped, without continuing on the actor's task scheduler.</summary>

@@ -8,7 +8,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Akka.Actor;
 using GameServer.Protocol;
-using GameServer.Reporting;
 using GameServer.Server;
 using GameServer.Sessions;
 using Lifetime;
@@ -49,9 +48,7 @@ internal sealed class SessionConnection
     /// <param name="socket">The connection; <see cref="ReleaseAsync"/> closes it.</param>
     /// <param name="serverToken">Cancelled when the server shuts down.</param>
     /// <param name="options">The server settings.</param>
-    /// <param name="metrics">The counters.</param>
-    /// <param name="ownerOptions">The options of the connection's owner, which holds the write watchdog (counting source factory).</param>
-    public SessionConnection(long id, Socket socket, CancellationToken serverToken, GameServerOptions options, ServerMetrics metrics, TokenOwnerOptions ownerOptions)
+    public SessionConnection(long id, Socket socket, CancellationToken serverToken, GameServerOptions options)
     {
         Id = id;
         ServerToken = serverToken;
@@ -63,8 +60,8 @@ internal sealed class SessionConnection
 
         // The write watchdog is a slot of an owner that belongs to the connection, not to an incarnation: a
         // crash must not cancel a flush half-way through a frame.
-        _owner = new TokenOwner(ownerOptions);
-        _outbox = new SessionOutbox(_owner.CreateSlot(), options, metrics, RequestClose);
+        _owner = new TokenOwner();
+        _outbox = new SessionOutbox(_owner.CreateSlot(), options, RequestClose);
     }
 
     /// <summary>Gets the session id.</summary>

@@ -33,7 +33,7 @@ internal sealed class Bot
 
     public async Task RunAsync(TimeSpan startDelay, CancellationToken stopToken)
     {
-        await using var owner = new TokenOwner(new TokenOwnerOptions { SourceFactory = _metrics.Sources.Create });
+        await using var owner = new TokenOwner();
         var waits = owner.CreateSlot();
         await Task.Delay(startDelay, stopToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         while (!stopToken.IsCancellationRequested)

@@ -1,6 +1,5 @@
 using System.Threading;
 using GameServer.Protocol;
-using GameServer.Reporting;
 
 namespace GameServer.Bots;
 
@@ -21,9 +20,6 @@ public sealed class BotMetrics
     private long _protocolErrors;
     private long _earlyIdleTimeouts;
     private long _missingReplies;
-
-    /// <summary>Gets the counter of the sources that the bots' owners create.</summary>
-    public SourceCounter Sources { get; } = new();
 
     /// <summary>Gets how many bots are connected now.</summary>
     public long Connected => Volatile.Read(ref _connected);

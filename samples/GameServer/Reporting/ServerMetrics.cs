@@ -6,7 +6,9 @@ using Lifetime;
 namespace GameServer.Reporting;
 
 /// <summary>
-/// The server's counters, shared by every session and read by the progress line and the final report.
+/// The server's own counters (sessions, frames, requests), shared by every session and read by the progress
+/// line and the final report. What Lifetime itself does (renews, ended tokens, live sources, callback
+/// exceptions) is not counted here: <see cref="LifetimeMeterReader"/> reads it from the <c>Lifetime</c> meter.
 /// Every member is thread-safe; counters only grow, except <see cref="ActiveSessions"/>.
 /// </summary>
 public sealed class ServerMetrics
@@ -16,19 +18,14 @@ public sealed class ServerMetrics
     private long _accepted;
     private long _active;
     private long _peak;
-    private long _renews;
     private long _touches;
     private long _operationsCompleted;
     private long _staleResults;
-    private long _callbackExceptions;
     private long _sessionFaults;
     private long _frames;
 
     /// <summary>Raised after a session has closed, with its reason (on the session's thread; keep it short).</summary>
     public event Action<CloseReason>? SessionClosed;
-
-    /// <summary>Gets the counter of the sources that the server's owners create.</summary>
-    public SourceCounter Sources { get; } = new();
 
     /// <summary>Gets the latencies of the renews that per-request operations make.</summary>
     public LatencyHistogram RenewLatency { get; } = new();
@@ -42,9 +39,6 @@ public sealed class ServerMetrics
     /// <summary>Gets the most sessions open at once.</summary>
     public long PeakSessions => Volatile.Read(ref _peak);
 
-    /// <summary>Gets how many renews the server's owners were asked for (session lifetimes, requests, writes).</summary>
-    public long Renews => Volatile.Read(ref _renews);
-
     /// <summary>Gets how many idle-timeout touches (heartbeats) were made.</summary>
     public long Touches => Volatile.Read(ref _touches);
 
@@ -56,9 +50,6 @@ public sealed class ServerMetrics
 
     /// <summary>Gets how many results were dropped because their token was no longer current.</summary>
     public long StaleResultsDropped => Volatile.Read(ref _staleResults);
-
-    /// <summary>Gets how many cancellation-callback exceptions the owners reported.</summary>
-    public long CallbackExceptions => Volatile.Read(ref _callbackExceptions);
 
     /// <summary>Gets how many sessions failed with an unexpected exception (a server bug; must stay zero).</summary>
     public long SessionFaults => Volatile.Read(ref _sessionFaults);
@@ -90,18 +81,7 @@ public sealed class ServerMetrics
     public void OnSessionStarted()
     {
         Interlocked.Increment(ref _accepted);
-        var active = Interlocked.Increment(ref _active);
-        var peak = Volatile.Read(ref _peak);
-        while (active > peak)
-        {
-            var seen = Interlocked.CompareExchange(ref _peak, active, peak);
-            if (seen == peak)
-            {
-                break;
-            }
-
-            peak = seen;
-        }
+        InterlockedMax.Raise(ref _peak, Interlocked.Increment(ref _active));
     }
 
     /// <summary>Records a closed session and raises <see cref="SessionClosed"/>.</summary>
@@ -112,9 +92,6 @@ public sealed class ServerMetrics
         Interlocked.Decrement(ref _active);
         SessionClosed?.Invoke(reason);
     }
-
-    /// <summary>Records a renew request.</summary>
-    public void OnRenew() => Interlocked.Increment(ref _renews);
 
     /// <summary>Records a touch.</summary>
     public void OnTouch() => Interlocked.Increment(ref _touches);
@@ -131,10 +108,6 @@ public sealed class ServerMetrics
 
     /// <summary>Records a result dropped as stale.</summary>
     public void OnStaleResult() => Interlocked.Increment(ref _staleResults);
-
-    /// <summary>The owners' <see cref="Lifetime.TokenOwnerOptions.OnCancelException"/> reporter.</summary>
-    /// <param name="exception">The exception a cancellation callback threw.</param>
-    public void OnCallbackException(Exception exception) => Interlocked.Increment(ref _callbackExceptions);
 
     /// <summary>Records a session that failed with an unexpected exception.</summary>
     /// <param name="exception">The exception.</param>

@@ -40,12 +40,7 @@ public sealed class GameListener : IHostedService, IAsyncDisposable
         _options = options;
         _metrics = metrics;
         _handler = handler;
-        _owner = new TokenOwner(new TokenOwnerOptions
-        {
-            OuterToken = lifetime.ApplicationStopping,
-            SourceFactory = metrics.Sources.Create,
-            OnCancelException = metrics.OnCallbackException,
-        });
+        _owner = new TokenOwner(new TokenOwnerOptions { OuterToken = lifetime.ApplicationStopping });
     }
 
     /// <summary>Gets the bound endpoint once started (with the real port when <see cref="GameServerOptions.Port"/> is 0).</summary>
@@ -60,7 +55,6 @@ public sealed class GameListener : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _serverToken = await _owner.RenewAsync();
-        _metrics.OnRenew();
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {

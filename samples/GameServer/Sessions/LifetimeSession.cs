@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -51,19 +50,18 @@ public sealed class LifetimeSession
     /// <param name="socket">The connection; the session closes it.</param>
     /// <param name="options">The server settings.</param>
     /// <param name="metrics">The counters.</param>
-    /// <param name="ownerOptions">The options of the session's owners (source factory, exception reporter).</param>
     /// <param name="serverToken">Cancelled when the server shuts down.</param>
-    public LifetimeSession(long id, Socket socket, GameServerOptions options, ServerMetrics metrics, TokenOwnerOptions ownerOptions, CancellationToken serverToken)
+    public LifetimeSession(long id, Socket socket, GameServerOptions options, ServerMetrics metrics, CancellationToken serverToken)
     {
         _id = id;
         _socket = socket;
         _options = options;
         _metrics = metrics;
-        _owner = new TokenOwner(ownerOptions);
+        _owner = new TokenOwner();
         _requests = _owner.CreateSlot();
 
         // The write watchdog: a third slot, used by the write loop while the read loop uses the others.
-        _outbox = new SessionOutbox(_owner.CreateSlot(), options, metrics, RequestClose);
+        _outbox = new SessionOutbox(_owner.CreateSlot(), options, RequestClose);
         _serverToken = serverToken;
         _onFrame = OnFrameAsync;
     }
@@ -77,7 +75,6 @@ public sealed class LifetimeSession
         try
         {
             _lifetime = await _owner.RenewLinkedAfterAsync(_options.IdleTimeout, _serverToken);
-            _metrics.OnRenew();
             await using var stream = new NetworkStream(_socket, ownsSocket: false);
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
             var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
@@ -132,48 +129,26 @@ public sealed class LifetimeSession
     private async ValueTask<bool> OnFrameAsync(Frame frame)
     {
         _metrics.OnFrame();
-        if (!_loggedIn && frame.Type != FrameType.Hello)
-        {
-            throw new ProtocolViolationException(CloseReason.NotLoggedIn, $"{frame.Type} before Hello.");
-        }
-
-        switch (frame.Type)
+        var command = SessionProtocol.Interpret(frame, _loggedIn);
+        switch (command.Type)
         {
             case FrameType.Hello:
-                if (_loggedIn)
-                {
-                    throw new ProtocolViolationException(CloseReason.AlreadyLoggedIn, "Second Hello.");
-                }
-
-                frame.ReadText(1, Frames.MaxNameBytes);
                 _loggedIn = true;
                 _outbox.Enqueue(Frames.Welcome(_id));
                 await TouchAsync();
                 return true;
 
             case FrameType.Heartbeat:
-                frame.ExpectEmpty();
                 await TouchAsync();
                 return true;
 
-            case FrameType.Move:
-                frame.ReadUInt32();
+            case FrameType.LoadLevel or FrameType.FindMatch:
+                await StartRequestAsync(command);
                 return true;
-
-            case FrameType.LoadLevel:
-                await StartRequestAsync(FrameType.LoadLevel, frame.ReadUInt16());
-                return true;
-
-            case FrameType.FindMatch:
-                await StartRequestAsync(FrameType.FindMatch, frame.ReadByte());
-                return true;
-
-            case FrameType.Bye:
-                frame.ExpectEmpty();
-                return false;
 
             default:
-                throw new ProtocolViolationException(CloseReason.UnknownFrameType, $"Frame type 0x{(byte)frame.Type:X2} is not accepted from a client.");
+                // A move needs no answer; a goodbye ends the read loop.
+                return command.Type != FrameType.Bye;
         }
     }
 
@@ -184,33 +159,17 @@ public sealed class LifetimeSession
         _metrics.OnTouch();
     }
 
-    private async ValueTask StartRequestAsync(FrameType kind, int argument)
+    private async ValueTask StartRequestAsync(ClientCommand request)
     {
-        var start = Stopwatch.GetTimestamp();
-        var token = kind == FrameType.FindMatch
-            ? await _requests.RenewLinkedAfterAsync(_options.MatchTimeout, _lifetime)
-            : await _requests.RenewLinkedAsync(_lifetime);
-        _metrics.RenewLatency.RecordSince(start);
-        _metrics.OnRenew();
-        _ = RunRequestAsync(kind, argument, token);
+        var token = await SessionProtocol.RenewRequestAsync(_requests, request, _options.MatchTimeout, _lifetime, _metrics);
+        _ = RunRequestAsync(request, token);
     }
 
-    private async Task RunRequestAsync(FrameType kind, int argument, CancellationToken token)
+    private async Task RunRequestAsync(ClientCommand request, CancellationToken token)
     {
         try
         {
-            if (kind == FrameType.LoadLevel)
-            {
-                await Task.Delay(Random.Shared.Next(20, 300), token);
-                Reply(token, Frames.LevelLoaded((ushort)argument));
-            }
-            else
-            {
-                // About a third of the searches outlast the match timeout.
-                var timeout = (int)_options.MatchTimeout.TotalMilliseconds;
-                await Task.Delay(Random.Shared.Next(timeout / 5, timeout * 3 / 2), token);
-                Reply(token, Frames.MatchFound((uint)Random.Shared.Next()));
-            }
+            Reply(token, await SessionProtocol.RunRequestAsync(request, _options.MatchTimeout, token));
         }
         catch (OperationCanceledException)
         {

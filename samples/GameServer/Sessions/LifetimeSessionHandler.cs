@@ -3,7 +3,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using GameServer.Reporting;
 using GameServer.Server;
-using Lifetime;
 
 namespace GameServer.Sessions;
 
@@ -12,7 +11,6 @@ public sealed class LifetimeSessionHandler : IConnectionHandler
 {
     private readonly GameServerOptions _options;
     private readonly ServerMetrics _metrics;
-    private readonly TokenOwnerOptions _ownerOptions;
     private long _nextId;
 
     /// <summary>Creates the handler.</summary>
@@ -22,19 +20,12 @@ public sealed class LifetimeSessionHandler : IConnectionHandler
     {
         _options = options;
         _metrics = metrics;
-
-        // Read once per owner at construction, so one instance serves every session.
-        _ownerOptions = new TokenOwnerOptions
-        {
-            SourceFactory = metrics.Sources.Create,
-            OnCancelException = metrics.OnCallbackException,
-        };
     }
 
     /// <inheritdoc/>
     public Task RunSessionAsync(Socket socket, CancellationToken serverToken)
     {
-        var session = new LifetimeSession(Interlocked.Increment(ref _nextId), socket, _options, _metrics, _ownerOptions, serverToken);
+        var session = new LifetimeSession(Interlocked.Increment(ref _nextId), socket, _options, _metrics, serverToken);
         return session.RunAsync();
     }
 }

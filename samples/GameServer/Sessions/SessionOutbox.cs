@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using GameServer.Protocol;
-using GameServer.Reporting;
 using GameServer.Server;
 using Lifetime;
 
@@ -28,7 +27,6 @@ public sealed class SessionOutbox
     private readonly Channel<OutgoingFrame> _frames = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TokenSlot _watchdog;
     private readonly GameServerOptions _options;
-    private readonly ServerMetrics _metrics;
     private readonly Action<CloseReason> _requestClose;
     private int _pending;
 
@@ -38,21 +36,18 @@ public sealed class SessionOutbox
     /// disposes its owner: the disposal of that owner, by the session, ends it.
     /// </param>
     /// <param name="options">The server settings (outbox capacity, write timeout).</param>
-    /// <param name="metrics">The counters; the watchdog's renew is counted there.</param>
     /// <param name="requestClose">
     /// Asks the session to close: <see cref="CloseReason.SlowConsumer"/> when the queue is full or a flush
     /// outlives the write timeout, <see cref="CloseReason.ClientDisconnected"/> when the connection fails.
     /// Called from <see cref="Enqueue"/>'s caller or from the write loop, possibly more than once.
     /// </param>
-    public SessionOutbox(TokenSlot watchdog, GameServerOptions options, ServerMetrics metrics, Action<CloseReason> requestClose)
+    public SessionOutbox(TokenSlot watchdog, GameServerOptions options, Action<CloseReason> requestClose)
     {
         ArgumentNullException.ThrowIfNull(watchdog);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(requestClose);
         _watchdog = watchdog;
         _options = options;
-        _metrics = metrics;
         _requestClose = requestClose;
     }
 
@@ -114,7 +109,6 @@ public sealed class SessionOutbox
         {
             // A watchdog token: no deadline between flushes, the write timeout during each one.
             var watchdog = await _watchdog.RenewAsync();
-            _metrics.OnRenew();
             while (await frames.WaitToReadAsync())
             {
                 while (frames.TryRead(out var frame))

@@ -14,11 +14,16 @@ namespace GameServer.Reporting;
 /// no counter of its own for them.
 /// </summary>
 /// <remarks>
-/// <c>lifetime.sources.live</c> moves only while a listener is attached, so create the reader before the
-/// first owner of the run: then its <see cref="SourcesLive"/> is absolute, and 0 once every owner is
-/// disposed. The meter has no per-owner tag, so the figures cover every owner in the process (in
-/// <see cref="RunMode.All"/>, the server's and the bots'); two runs at once in one process would read
-/// each other's owners. Every member is thread-safe. Disposing stops listening; the figures stay.
+/// Most of the meter's instruments are observable: each read of a figure here collects them (a
+/// <see cref="MeterListener.RecordObservableInstruments"/>), as an exporter does on each interval. Renews,
+/// ended tokens, live sources and callback exceptions are counted from the moment the reader starts
+/// (the meter counts them only while a listener is attached, and the reader subtracts what was counted
+/// before it), so create it before the first owner of the run: then <see cref="SourcesLive"/> is 0 once
+/// every owner is disposed. <see cref="OwnersLive"/> is absolute. <see cref="SourcesPeak"/> is the highest
+/// of the readings, taken at every read and every 100 ms. The meter has no per-owner tag, so the figures
+/// cover every owner in the process (in <see cref="RunMode.All"/>, the server's and the bots'); two runs at
+/// once in one process would read each other's owners. Every member is thread-safe. Disposing stops
+/// listening; the figures stay as last read.
 /// </remarks>
 public sealed class LifetimeMeterReader : IDisposable
 {
@@ -26,12 +31,13 @@ public sealed class LifetimeMeterReader : IDisposable
     private static readonly string[] s_variants = ["renew", "renew_after", "renew_linked", "renew_linked_after", "renew_owned"];
 
     private readonly MeterListener _listener = new();
-    private readonly long[] _ended = new long[Enum.GetValues<TokenEndCause>().Length];
-    private readonly long[] _renews = new long[s_variants.Length];
-    private long _sourcesLive;
+    private readonly Timer _sampler;
+    private readonly object _reading = new();
+    private readonly Reading _start;
+    private Reading _current = new();
     private long _sourcesPeak;
     private long _callbackExceptions;
-    private long _ownersLive;
+    private bool _disposed;
 
     /// <summary>Starts listening to the <c>Lifetime</c> meter.</summary>
     public LifetimeMeterReader()
@@ -46,32 +52,34 @@ public sealed class LifetimeMeterReader : IDisposable
         };
         _listener.SetMeasurementEventCallback<long>(OnMeasurement);
         _listener.Start();
+        _start = Read();
+        _sampler = new Timer(static state => ((LifetimeMeterReader)state!).Read(), this, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>Gets the sources the owners hold now (created while listening, not yet disposed).</summary>
-    public long SourcesLive => Volatile.Read(ref _sourcesLive);
+    public long SourcesLive => Read().SourcesLive - _start.SourcesLive;
 
-    /// <summary>Gets the most sources held at once while listening.</summary>
-    public long SourcesPeak => Volatile.Read(ref _sourcesPeak);
+    /// <summary>Gets the most sources held at once among the readings taken while listening.</summary>
+    public long SourcesPeak
+    {
+        get
+        {
+            Read();
+            return Volatile.Read(ref _sourcesPeak);
+        }
+    }
 
     /// <summary>Gets how many tokens renews handed out (<c>lifetime.renews</c>, every variant).</summary>
-    public long Renews => Sum(_renews);
+    public long Renews => Sum(Read().Renews) - Sum(_start.Renews);
 
     /// <summary>Gets how many tokens ended, every cause (<c>lifetime.tokens.ended</c>).</summary>
-    public long TokensEndedTotal => Sum(_ended);
+    public long TokensEndedTotal => Sum(Read().Ended) - Sum(_start.Ended);
 
     /// <summary>Gets how many exceptions cancellation callbacks threw (<c>lifetime.callback.exceptions</c>).</summary>
     public long CallbackExceptions => Volatile.Read(ref _callbackExceptions);
 
-    /// <summary>Gets the owners alive now (<c>lifetime.owners.live</c>, absolute: observed on each read).</summary>
-    public long OwnersLive
-    {
-        get
-        {
-            _listener.RecordObservableInstruments();
-            return Volatile.Read(ref _ownersLive);
-        }
-    }
+    /// <summary>Gets the owners alive now (<c>lifetime.owners.live</c>, absolute).</summary>
+    public long OwnersLive => Read().OwnersLive;
 
     /// <summary>Gets how many tokens renews of one variant handed out.</summary>
     /// <param name="variant">The <c>variant</c> tag: <c>renew</c>, <c>renew_after</c>, <c>renew_linked</c>, <c>renew_linked_after</c> or <c>renew_owned</c>.</param>
@@ -79,13 +87,13 @@ public sealed class LifetimeMeterReader : IDisposable
     public long RenewsOf(string variant)
     {
         var index = Array.IndexOf(s_variants, variant);
-        return index < 0 ? 0 : Volatile.Read(ref _renews[index]);
+        return index < 0 ? 0 : Read().Renews[index] - _start.Renews[index];
     }
 
     /// <summary>Gets how many tokens ended with <paramref name="cause"/> (the <c>cause</c> tag of <c>lifetime.tokens.ended</c>).</summary>
     /// <param name="cause">The end cause.</param>
     /// <returns>The count.</returns>
-    public long TokensEnded(TokenEndCause cause) => Volatile.Read(ref _ended[(int)cause]);
+    public long TokensEnded(TokenEndCause cause) => Read().Ended[(int)cause] - _start.Ended[(int)cause];
 
     /// <summary>Gets the snake_case name the meter's <c>cause</c> tag gives <paramref name="cause"/>.</summary>
     /// <param name="cause">The end cause.</param>
@@ -107,8 +115,16 @@ public sealed class LifetimeMeterReader : IDisposable
         return text.ToString();
     }
 
-    /// <summary>Stops listening; the figures read so far stay.</summary>
-    public void Dispose() => _listener.Dispose();
+    /// <summary>Stops listening; the figures stay as last read.</summary>
+    public void Dispose()
+    {
+        _sampler.Dispose();
+        lock (_reading)
+        {
+            _disposed = true;
+            _listener.Dispose();
+        }
+    }
 
     private static Dictionary<string, TokenEndCause> CauseTags()
     {
@@ -124,9 +140,9 @@ public sealed class LifetimeMeterReader : IDisposable
     private static long Sum(long[] counts)
     {
         long sum = 0;
-        for (var i = 0; i < counts.Length; i++)
+        foreach (var count in counts)
         {
-            sum += Volatile.Read(ref counts[i]);
+            sum += count;
         }
 
         return sum;
@@ -145,19 +161,42 @@ public sealed class LifetimeMeterReader : IDisposable
         return null;
     }
 
+    /// <summary>Collects the observable instruments now and returns the reading (the last one once disposed).</summary>
+    private Reading Read()
+    {
+        lock (_reading)
+        {
+            if (_disposed)
+            {
+                return _current;
+            }
+
+            _current = new Reading();
+            _listener.RecordObservableInstruments();
+            if (_start is { } start)
+            {
+                InterlockedMax.Raise(ref _sourcesPeak, _current.SourcesLive - start.SourcesLive);
+            }
+
+            return _current;
+        }
+    }
+
+    // Observable instruments report on the reading thread, inside Read's lock; the callback-exception
+    // counter reports on the thread whose callback threw.
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
         switch (instrument.Name)
         {
             case "lifetime.sources.live":
-                InterlockedMax.Raise(ref _sourcesPeak, Interlocked.Add(ref _sourcesLive, value));
+                _current.SourcesLive = value;
                 break;
 
             case "lifetime.renews":
                 var variant = Array.IndexOf(s_variants, Tag(tags, "variant"));
                 if (variant >= 0)
                 {
-                    Interlocked.Add(ref _renews[variant], value);
+                    _current.Renews[variant] = value;
                 }
 
                 break;
@@ -165,7 +204,7 @@ public sealed class LifetimeMeterReader : IDisposable
             case "lifetime.tokens.ended":
                 if (Tag(tags, "cause") is { } cause && s_causes.TryGetValue(cause, out var endCause))
                 {
-                    Interlocked.Add(ref _ended[(int)endCause], value);
+                    _current.Ended[(int)endCause] = value;
                 }
 
                 break;
@@ -175,8 +214,20 @@ public sealed class LifetimeMeterReader : IDisposable
                 break;
 
             case "lifetime.owners.live":
-                Volatile.Write(ref _ownersLive, value);
+                _current.OwnersLive = value;
                 break;
         }
+    }
+
+    /// <summary>One collection of the observable instruments: process-wide totals.</summary>
+    private sealed class Reading
+    {
+        public long[] Renews { get; } = new long[s_variants.Length];
+
+        public long[] Ended { get; } = new long[Enum.GetValues<TokenEndCause>().Length];
+
+        public long SourcesLive { get; set; }
+
+        public long OwnersLive { get; set; }
     }
 }

@@ -168,4 +168,166 @@ public sealed class TokenOwnerLinkTests
 
         Assert.False(reference.IsAlive, "Still reachable after repeated collections.");
     }
+
+    [Fact]
+    public async Task RenewLinkedAsync_LinkedToOwnOtherSlot_CancelledWhenThatSlotRenews()
+    {
+        var factory = new TrackingFactory();
+        var owner = new TokenOwner(factory.Options());
+        var parent = owner.CreateSlot();
+        var child = owner.CreateSlot();
+        var parentToken = await parent.RenewAsync().Within();
+        var childToken = await child.RenewLinkedAsync(parentToken).Within();
+        await parent.RenewAsync().Within();
+        await Bounded.Cancelled(childToken);
+        await owner.CancelAllAsync().Within();
+        Assert.False(await child.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        await owner.DisposeAsync().Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    public async Task RenewLinkedAfterAsync_TimeoutFirst_CancelledOnTime()
+    {
+        var time = new ManualTimeProvider();
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewLinkedAfterAsync(TimeSpan.FromMilliseconds(40), link.Token).Within();
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+        Assert.InRange(moved.TotalMilliseconds, 40, 50);
+    }
+
+    [Fact]
+    public async Task RenewLinkedAfterAsync_LinkFirst_CancelledBeforeTimeout()
+    {
+        var time = new ManualTimeProvider();
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewLinkedAfterAsync(TimeSpan.FromMinutes(10), link.Token).Within();
+        link.Cancel();
+        await Bounded.Cancelled(token);
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_ThrowingCallbackOnLink_CancellerDoesNotThrowAndExceptionReported()
+    {
+        var reporter = new Reporter();
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { OnCancelException = reporter.Report });
+        var token = await owner.RenewLinkedAsync(link.Token).Within();
+        token.Register(() => throw new CallbackBoom());
+        var thrown = Record.Exception(() => link.Cancel());
+        Assert.Null(thrown);
+        await Bounded.Cancelled(token);
+        await Bounded.Until(() => reporter.Count == 1, "the link's callback exception is reported");
+        Assert.True(Exceptions.Contains<CallbackBoom>(reporter.Reported[0]));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_ThrowingCallbackOnLinkStrict_CancellerDoesNotThrow()
+    {
+        var reporter = new Reporter();
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { OnCancelException = reporter.Report, ThrowOnCancelException = true });
+        var token = await owner.RenewLinkedAsync(link.Token).Within();
+        token.Register(() => throw new CallbackBoom());
+        Assert.Null(Record.Exception(() => link.Cancel()));
+        await Bounded.Until(() => reporter.Count == 1, "the link's callback exception is reported");
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_TokenRetired_RegistrationRemovedFromLink()
+    {
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner();
+        await owner.RenewLinkedAsync(link.Token).Within();
+        Assert.Equal(1, Registrations.Count(link));
+        await owner.RenewAsync().Within();
+        Assert.Equal(0, Registrations.Count(link));
+        await owner.RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), link.Token).Within();
+        await owner.CancelAndDisposeAsync().Within();
+        Assert.Equal(0, Registrations.Count(link));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_OneLinkFires_RegistrationsOnOtherLinksRemoved()
+    {
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        await using var owner = new TokenOwner();
+        var token = await owner.RenewLinkedAsync(a.Token, b.Token).Within();
+        a.Cancel();
+        await Bounded.Cancelled(token);
+        await Bounded.Until(() => Registrations.Count(b) == 0, "the other link's registration is removed");
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_LinkAlreadyCancelled_BornCancelled()
+    {
+        await using var owner = new TokenOwner();
+        var previous = await owner.RenewAsync().Within();
+        var token = await owner.RenewLinkedAsync(new CancellationToken(true)).Within();
+        Assert.True(previous.IsCancellationRequested);
+        Assert.True(token.IsCancellationRequested);
+        Assert.False(owner.IsCurrent(token));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_NonCancelableLink_Ignored()
+    {
+        await using var owner = new TokenOwner();
+        var token = await owner.RenewLinkedAsync(CancellationToken.None).Within();
+        Assert.False(token.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(token));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_ArrayChangedAfterCall_NoEffect()
+    {
+        await using var owner = new TokenOwner();
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        var links = new[] { a.Token };
+        var token = await owner.RenewLinkedAsync(links).Within();
+        links[0] = b.Token;
+        b.Cancel();
+        Assert.False(token.IsCancellationRequested);
+        a.Cancel();
+        await Bounded.Cancelled(token);
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_AnyOfSeveralLinksCancelled_TokenCancelled()
+    {
+        await using var owner = new TokenOwner();
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        using var c = new CancellationTokenSource();
+        var token = await owner.RenewLinkedAsync(a.Token, b.Token, c.Token).Within();
+        b.Cancel();
+        await Bounded.Cancelled(token);
+        Assert.False(owner.IsCurrent(token));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAsync_LinkCancelledAfterTokenRenewed_NewTokenUnaffected()
+    {
+        await using var owner = new TokenOwner();
+        using var link = new CancellationTokenSource();
+        var linked = await owner.RenewLinkedAsync(link.Token).Within();
+        var next = await owner.RenewAsync().Within();
+        Assert.True(linked.IsCancellationRequested);
+        link.Cancel();
+        Assert.False(next.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(next));
+    }
+
+    [Fact]
+    public async Task RenewLinkedAfterAsync_OneOfSeveralLinksCancelled_BornCancelled()
+    {
+        await using var owner = new TokenOwner();
+        using var live = new CancellationTokenSource();
+        var token = await owner.RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), live.Token, new CancellationToken(true)).Within();
+        Assert.True(token.IsCancellationRequested);
+    }
 }

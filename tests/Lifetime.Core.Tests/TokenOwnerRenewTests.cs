@@ -147,30 +147,6 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
-    public async Task IsCurrent_ForeignOrDefaultToken_False()
-    {
-        await using var owner = new TokenOwner();
-        using var foreign = new CancellationTokenSource();
-        await owner.RenewAsync().Within();
-
-        Assert.False(owner.IsCurrent(foreign.Token));
-        Assert.False(owner.IsCurrent(CancellationToken.None));
-        Assert.False(owner.IsCurrent(new CancellationToken(canceled: true)));
-    }
-
-    [Fact]
-    public async Task IsCurrent_TokenOfAnotherOwner_False()
-    {
-        await using var first = new TokenOwner();
-        await using var second = new TokenOwner();
-        var token = await first.RenewAsync().Within();
-        await second.RenewAsync().Within();
-
-        Assert.True(first.IsCurrent(token));
-        Assert.False(second.IsCurrent(token));
-    }
-
-    [Fact]
     public async Task RenewAsync_ConcurrentCallers_EachGetsADistinctTokenAndExactlyOneStaysLive()
     {
         var counter = new SourceCounter();
@@ -248,5 +224,146 @@ public sealed class TokenOwnerRenewTests
         }
 
         return tasks;
+    }
+
+    public static IEnumerable<object[]> VariantsAndPlacements()
+    {
+        foreach (var variant in Variants.Renews())
+        {
+            foreach (var placement in new[] { CallbackPlacement.Inline, CallbackPlacement.ThreadPool })
+            {
+                yield return [variant[0], placement];
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(VariantsAndPlacements))]
+    public async Task Renew_EveryVariant_PreviousCancelledAndNewLive(string variant, CallbackPlacement placement)
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = placement });
+        var previous = await owner.RenewAsync().Within();
+        var next = await Variants.Renew(owner, variant).Within();
+        Assert.True(previous.IsCancellationRequested);
+        Assert.False(next.IsCancellationRequested);
+        Assert.True(next.CanBeCanceled);
+        Assert.NotEqual(previous, next);
+        Assert.True(owner.IsCurrent(next));
+        Assert.False(owner.IsCurrent(previous));
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    public async Task Renew_EveryVariantOnSlot_PreviousCancelledAndNewLive(string variant)
+    {
+        await using var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        var previous = await Variants.Renew(slot, variant).Within();
+        var next = await Variants.Renew(slot, variant).Within();
+        Assert.True(previous.IsCancellationRequested);
+        Assert.False(next.IsCancellationRequested);
+        Assert.True(slot.IsCurrent(next));
+    }
+
+    [Fact]
+    public async Task RenewAsync_PreviousTokenCallback_HasRunWhenRenewCompletes()
+    {
+        await using var owner = new TokenOwner();
+        var previous = await owner.RenewAsync().Within();
+        var ran = false;
+        previous.Register(() => ran = true);
+        await owner.RenewAsync().Within();
+        Assert.True(ran);
+    }
+
+    [Fact]
+    public async Task RenewAsync_OneSlot_OtherSlotsUntouched()
+    {
+        await using var owner = new TokenOwner();
+        var a = owner.CreateSlot();
+        var b = owner.CreateSlot();
+        var main = await owner.RenewAsync().Within();
+        var tokenA = await a.RenewAsync().Within();
+        var tokenB = await b.RenewAsync().Within();
+        await a.RenewAsync().Within();
+        Assert.True(tokenA.IsCancellationRequested);
+        Assert.False(tokenB.IsCancellationRequested);
+        Assert.False(main.IsCancellationRequested);
+        Assert.True(b.IsCurrent(tokenB));
+        Assert.True(owner.IsCurrent(main));
+    }
+
+    [Fact]
+    public async Task RenewAsync_ManyRenews_TokensNeverRecycled()
+    {
+        var factory = new TrackingFactory();
+        await using var owner = new TokenOwner(factory.Options());
+        var handed = new List<CancellationToken>();
+        for (var i = 0; i < 200; i++)
+        {
+            var token = await owner.RenewAsync().Within();
+            foreach (var old in handed)
+            {
+                Assert.NotEqual(old, token);
+            }
+
+            handed.Add(token);
+        }
+
+        for (var i = 0; i < handed.Count - 1; i++)
+        {
+            Assert.True(handed[i].IsCancellationRequested, $"token {i} was resurrected");
+            Assert.False(owner.IsCurrent(handed[i]));
+        }
+
+        Assert.Equal(200, new HashSet<CancellationTokenSource>(factory.Sources).Count);
+    }
+
+    [Fact]
+    public async Task RenewAsync_AfterCancelAndDispose_NewTokenLive()
+    {
+        await using var owner = new TokenOwner();
+        var first = await owner.RenewAsync().Within();
+        await owner.CancelAndDisposeAsync().Within();
+        Assert.True(first.IsCancellationRequested);
+        var second = await owner.RenewAsync().Within();
+        Assert.False(second.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(second));
+    }
+
+    [Fact]
+    public async Task RenewAsync_ConcurrentCallers_ExactlyOneLiveTokenAtTheEnd()
+    {
+        var factory = new TrackingFactory();
+        var owner = new TokenOwner(factory.Options());
+        var tokens = new System.Collections.Concurrent.ConcurrentBag<CancellationToken>();
+        var workers = new Task[4];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = Task.Run(async () =>
+            {
+                for (var i = 0; i < 500; i++)
+                {
+                    tokens.Add(await owner.RenewAsync());
+                }
+            });
+        }
+
+        await Task.WhenAll(workers).Within();
+        var live = 0;
+        foreach (var token in tokens)
+        {
+            if (!token.IsCancellationRequested)
+            {
+                live++;
+                Assert.True(owner.IsCurrent(token));
+            }
+        }
+
+        Assert.Equal(1, live);
+        Assert.Equal(2000, factory.Created);
+        Assert.Equal(1999, factory.Disposed);
+        await owner.DisposeAsync().Within();
+        factory.AssertAllEndedExactlyOnce();
     }
 }

@@ -4,13 +4,13 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>
 /// Guarantee 7 (v2): an owner whose life ended (its outer token fired) answers renews with an
 /// already-cancelled token, while an explicit disposal still makes them throw; the first of the two decides.
 /// </summary>
-public sealed class Guarantee7EndOfLifeTests
+public sealed class TokenOwnerEndOfLifeTests
 {
     public static IEnumerable<object[]> RenewVariants() => Variants.Renews();
 
@@ -247,5 +247,119 @@ public sealed class Guarantee7EndOfLifeTests
         Assert.True(token.IsCancellationRequested);
         Assert.False(owner.IsCurrent(token));
         Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(token));
+    }
+
+    [Fact]
+    public async Task OuterToken_Cancelled_OwnerEndsItsLife()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = outer.Token });
+        var slot = owner.CreateSlot();
+        var a = await owner.RenewAsync().Within();
+        var b = await slot.RenewAsync().Within();
+        outer.Cancel();
+        await owner.Completion.Within();
+        Assert.True(a.IsCancellationRequested);
+        Assert.True(b.IsCancellationRequested);
+        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
+        Assert.True((await slot.RenewAsync().Within()).IsCancellationRequested);
+        Assert.True((await owner.CreateSlot().RenewAsync().Within()).IsCancellationRequested);
+        await owner.DisposeAsync().Within();
+        owner.Dispose();
+        await owner.CancelAllAsync().Within();
+    }
+
+    [Fact]
+    public async Task OuterToken_ConstructorOverload_BindsLikeOptions()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(outer.Token);
+        var token = await owner.RenewAsync().Within();
+        outer.Cancel();
+        await owner.Completion.Within();
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(token));
+    }
+
+    [Fact]
+    public async Task OuterToken_AlreadyCancelled_OwnerEndedAtCreation()
+    {
+        var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = new CancellationToken(true) });
+        await owner.Completion.Within();
+        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
+        Assert.True((await owner.CreateSlot().RenewAsync().Within()).IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task OuterToken_CancelledAfterOwnerDisposed_Harmless()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(outer.Token);
+        await owner.RenewAsync().Within();
+        await owner.DisposeAsync().Within();
+        Assert.Null(Record.Exception(() => outer.Cancel()));
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task OuterToken_CancelledWhileCallersRenew_NoAwaiterHangs()
+    {
+        using var outer = new CancellationTokenSource();
+        var factory = new TrackingFactory();
+        var options = factory.Options();
+        options.OuterToken = outer.Token;
+        var owner = new TokenOwner(options);
+        var worker = Task.Run(async () =>
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                try
+                {
+                    await owner.RenewAsync();
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        });
+        await Bounded.Until(() => factory.Created > 20, "renews are under way");
+        outer.Cancel();
+        await worker.Within();
+        await owner.Completion.Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    public async Task OuterToken_Cancelled_OwnerEndsItsLifeX()
+    {
+        var counter = new SourceCounter();
+        using var outer = new CancellationTokenSource();
+        var options = counter.Options();
+        options.OuterToken = outer.Token;
+        var owner = new TokenOwner(options);
+        var token = await owner.RenewAsync().Within();
+        var slotToken = await owner.CreateSlot().RenewAsync().Within();
+
+        outer.Cancel();
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.True(slotToken.IsCancellationRequested);
+        await owner.Completion.Within();
+        counter.AssertBalanced();
+        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task OuterToken_OwnerDisposedFirst_LaterCancelIsHarmless()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(outer.Token);
+        await owner.RenewAsync().Within();
+        await owner.DisposeAsync().Within();
+
+        outer.Cancel();
+
+        await owner.Completion.Within();
     }
 }

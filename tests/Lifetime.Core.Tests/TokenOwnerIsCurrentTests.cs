@@ -3,10 +3,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>IsCurrent: true only for the slot's live token; false once cancelled for any reason.</summary>
-public sealed class IsCurrentContractTests
+public sealed class TokenOwnerIsCurrentTests
 {
     [Fact]
     public async Task IsCurrent_LiveToken_True()
@@ -141,5 +141,29 @@ public sealed class IsCurrentContractTests
         token.Register(() => inside = owner.IsCurrent(token));
         await owner.RenewAsync().Within();
         Assert.False(inside);
+    }
+
+    [Fact]
+    public async Task IsCurrent_ForeignOrDefaultToken_False()
+    {
+        await using var owner = new TokenOwner();
+        using var foreign = new CancellationTokenSource();
+        await owner.RenewAsync().Within();
+
+        Assert.False(owner.IsCurrent(foreign.Token));
+        Assert.False(owner.IsCurrent(CancellationToken.None));
+        Assert.False(owner.IsCurrent(new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
+    public async Task IsCurrent_TokenOfAnotherOwner_False()
+    {
+        await using var first = new TokenOwner();
+        await using var second = new TokenOwner();
+        var token = await first.RenewAsync().Within();
+        await second.RenewAsync().Within();
+
+        Assert.True(first.IsCurrent(token));
+        Assert.False(second.IsCurrent(token));
     }
 }

@@ -1,4 +1,4 @@
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests.Infrastructure;
 
 /// <summary>Tests that measure process-wide state (timers, GC) and so run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -3,22 +3,11 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>TouchAsync: set the live token's deadline to now + timeout in place; false without a live token.</summary>
-public sealed class TouchContractTests
+public sealed class TokenOwnerTouchTests
 {
-    private static TimeSpan AdvanceUntilCancelled(ManualTimeProvider time, CancellationToken token, TimeSpan limit)
-    {
-        var moved = TimeSpan.Zero;
-        while (!token.IsCancellationRequested && moved <= limit)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(1));
-            moved += TimeSpan.FromMilliseconds(1);
-        }
-
-        return moved;
-    }
 
     [Fact]
     public async Task TouchAsync_Later_DeadlineMovedLaterSameToken()
@@ -31,7 +20,7 @@ public sealed class TouchContractTests
         Assert.True(owner.IsCurrent(token));
         time.Advance(TimeSpan.FromMilliseconds(99));
         Assert.False(token.IsCancellationRequested);
-        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromSeconds(1));
         Assert.InRange(moved.TotalMilliseconds, 1, 11);
     }
 
@@ -43,7 +32,7 @@ public sealed class TouchContractTests
         var token = await owner.RenewAfterAsync(TimeSpan.FromMinutes(10)).Within();
         time.Advance(TimeSpan.FromMilliseconds(7));
         Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(50)).Within());
-        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromSeconds(1));
         Assert.True(token.IsCancellationRequested);
         Assert.InRange(moved.TotalMilliseconds, 50, 60);
     }
@@ -55,7 +44,7 @@ public sealed class TouchContractTests
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
         var token = await owner.RenewAsync().Within();
         Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(30)).Within());
-        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromSeconds(1));
         Assert.InRange(moved.TotalMilliseconds, 30, 40);
     }
 
@@ -74,11 +63,12 @@ public sealed class TouchContractTests
     [Fact]
     public async Task TouchAsync_Zero_EndsTokenNowAndReturnsTrue()
     {
-        var time = new ManualTimeProvider();
-        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options(new ManualTimeProvider()));
         var token = await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
         Assert.True(await owner.TouchAsync(TimeSpan.Zero).Within());
         Assert.True(token.IsCancellationRequested);
+        counter.AssertBalanced();
         Assert.False(owner.IsCurrent(token));
         Assert.False(await owner.TouchAsync(TimeSpan.FromMinutes(1)).Within());
     }
@@ -90,6 +80,7 @@ public sealed class TouchContractTests
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
         var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(50)).Within();
         Assert.True(await owner.TouchAsync(Timeout.InfiniteTimeSpan).Within());
+        Assert.Equal(0, time.ArmedTimers);
         time.Advance(TimeSpan.FromDays(1));
         Assert.False(token.IsCancellationRequested);
         Assert.True(owner.IsCurrent(token));
@@ -106,12 +97,15 @@ public sealed class TouchContractTests
     }
 
     [Fact]
-    public async Task TouchAsync_AfterCancelAndDispose_False()
+    public async Task TouchAsync_AfterCancelAndDispose_FalseAndNothingArmed()
     {
-        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
-        await owner.RenewAsync().Within();
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAsync().Within();
         await owner.CancelAndDisposeAsync().Within();
         Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(0, time.ArmedTimers);
     }
 
     [Fact]
@@ -212,5 +206,28 @@ public sealed class TouchContractTests
         Assert.NotNull(touched);
         Assert.True(await touched.Within());
         Assert.True(owner.IsCurrent(next));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1_000)]
+    [InlineData(10_000)]
+    [InlineData(95_000)]
+    public async Task TouchAsync_TinyTimeoutsAtOddPhase_NeverEarly(long ticks)
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
+        time.Advance(TimeSpan.FromTicks(93_000));
+        Assert.True(await owner.TouchAsync(TimeSpan.FromTicks(ticks)).Within());
+        Assert.False(token.IsCancellationRequested);
+        var moved = 0L;
+        while (!token.IsCancellationRequested && moved < TimeSpan.TicksPerSecond)
+        {
+            time.Advance(TimeSpan.FromTicks(500));
+            moved += 500;
+        }
+
+        Assert.InRange(moved, ticks, ticks + TimeSpan.TicksPerMillisecond * 10 + 500);
     }
 }

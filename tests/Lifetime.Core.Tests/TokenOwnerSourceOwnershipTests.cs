@@ -4,10 +4,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>Guarantee 2: only the owner cancels or disposes owned sources, each exactly once, on every path.</summary>
-public sealed class Guarantee2OwnershipTests
+public sealed class TokenOwnerSourceOwnershipTests
 {
     [Fact]
     public async Task RenewAsync_Path_PreviousSourceCancelledAndDisposedOnce()

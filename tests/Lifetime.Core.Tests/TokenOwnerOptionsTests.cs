@@ -3,10 +3,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>TokenOwnerOptions: policy, clock, placement, outer token, source factory; read once.</summary>
-public sealed class OptionsContractTests
+public sealed class TokenOwnerOptionsTests
 {
     [Fact]
     public void Defaults_AsDocumented()
@@ -110,87 +110,6 @@ public sealed class OptionsContractTests
         returnNull = true;
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await owner.RenewAsync());
         Assert.True(owner.IsCurrent(token));
-    }
-
-    [Fact]
-    public async Task OuterToken_Cancelled_OwnerEndsItsLife()
-    {
-        using var outer = new CancellationTokenSource();
-        var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = outer.Token });
-        var slot = owner.CreateSlot();
-        var a = await owner.RenewAsync().Within();
-        var b = await slot.RenewAsync().Within();
-        outer.Cancel();
-        await owner.Completion.Within();
-        Assert.True(a.IsCancellationRequested);
-        Assert.True(b.IsCancellationRequested);
-        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
-        Assert.True((await slot.RenewAsync().Within()).IsCancellationRequested);
-        Assert.True((await owner.CreateSlot().RenewAsync().Within()).IsCancellationRequested);
-        await owner.DisposeAsync().Within();
-        owner.Dispose();
-        await owner.CancelAllAsync().Within();
-    }
-
-    [Fact]
-    public async Task OuterToken_ConstructorOverload_BindsLikeOptions()
-    {
-        using var outer = new CancellationTokenSource();
-        var owner = new TokenOwner(outer.Token);
-        var token = await owner.RenewAsync().Within();
-        outer.Cancel();
-        await owner.Completion.Within();
-        Assert.True(token.IsCancellationRequested);
-        Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(token));
-    }
-
-    [Fact]
-    public async Task OuterToken_AlreadyCancelled_OwnerEndedAtCreation()
-    {
-        var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = new CancellationToken(true) });
-        await owner.Completion.Within();
-        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
-        Assert.True((await owner.CreateSlot().RenewAsync().Within()).IsCancellationRequested);
-    }
-
-    [Fact]
-    public async Task OuterToken_CancelledAfterOwnerDisposed_Harmless()
-    {
-        using var outer = new CancellationTokenSource();
-        var owner = new TokenOwner(outer.Token);
-        await owner.RenewAsync().Within();
-        await owner.DisposeAsync().Within();
-        Assert.Null(Record.Exception(() => outer.Cancel()));
-        Assert.True(owner.Completion.IsCompletedSuccessfully);
-    }
-
-    [Fact]
-    public async Task OuterToken_CancelledWhileCallersRenew_NoAwaiterHangs()
-    {
-        using var outer = new CancellationTokenSource();
-        var factory = new TrackingFactory();
-        var options = factory.Options();
-        options.OuterToken = outer.Token;
-        var owner = new TokenOwner(options);
-        var worker = Task.Run(async () =>
-        {
-            for (var i = 0; i < 100_000; i++)
-            {
-                try
-                {
-                    await owner.RenewAsync();
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-            }
-        });
-        await Bounded.Until(() => factory.Created > 20, "renews are under way");
-        outer.Cancel();
-        await worker.Within();
-        await owner.Completion.Within();
-        factory.AssertAllEndedExactlyOnce();
     }
 
     [Fact]

@@ -34,16 +34,10 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         await using var owner = Create(placement);
         var slot = owner.CreateSlot();
         var token = await slot.RenewAsync().Within();
-        using var release = new ManualResetEventSlim();
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        token.Register(() =>
-        {
-            entered.SetResult();
-            release.Wait(Bounded.Limit);
-        });
+        using var hold = PathHold.On(token);
 
         var renew = slot.RenewAsync().AsTask();
-        await entered.Task.Within();
+        await hold.Entered;
 
         // The owner goes on with other work while the callback is blocked...
         var other = await owner.RenewAsync().Within();
@@ -53,7 +47,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         // ...but the renew that ended the token answers only after its callback returned.
         Assert.False(renew.IsCompleted);
         Assert.True(token.IsCancellationRequested);
-        release.Set();
+        hold.Release();
         var next = await renew.Within();
         Assert.True(slot.IsCurrent(next));
     }
@@ -138,10 +132,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     public async Task Dispatched_RenewAfterAnEndNotRunYet_AnswersOnlyOnceThatTokenIsCancelled(string end)
     {
         var context = new QueueOnlyContext();
-        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
-        var first = owner.RenewAsync();
-        context.RunAll();
-        var t0 = await first.Within();
+        var owner = context.CreateOwner();
+        var t0 = await context.SettleAsync(owner.RenewAsync());
 
         var ending = end switch
         {
@@ -165,19 +157,15 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         Assert.True(t0.IsCancellationRequested);
         Assert.True(owner.IsCurrent(t2));
 
-        var disposing = owner.DisposeAsync().AsTask();
-        context.RunAll();
-        await disposing.Within();
+        await context.DisposeOwnerAsync(owner);
     }
 
     [Fact]
     public async Task Dispatched_SecondRenewWhoseEndFinishesFirst_AnswersAfterTheFirstRenewsEnd()
     {
         var context = new QueueOnlyContext();
-        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
-        var first = owner.RenewAsync();
-        context.RunAll();
-        var t0 = await first.Within();
+        var owner = context.CreateOwner();
+        var t0 = await context.SettleAsync(owner.RenewAsync());
 
         var r1 = owner.RenewAsync(); // ends t0: dispatched, queued first
         var r2 = owner.RenewAsync(); // ends t1: dispatched, queued second
@@ -193,9 +181,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         await r2.Within();
         Assert.True(t0.IsCancellationRequested);
 
-        var disposing = owner.DisposeAsync().AsTask();
-        context.RunAll();
-        await disposing.Within();
+        await context.DisposeOwnerAsync(owner);
     }
 
     [Theory]
@@ -204,10 +190,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     public async Task Dispatched_TouchOfASlotWhoseEndHasNotRunYet_AnswersFalseOnlyOnceThatTokenIsCancelled(bool zero)
     {
         var context = new QueueOnlyContext();
-        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
-        var first = owner.RenewAsync();
-        context.RunAll();
-        var t0 = await first.Within();
+        var owner = context.CreateOwner();
+        var t0 = await context.SettleAsync(owner.RenewAsync());
 
         var cancel = owner.CancelAndDisposeAsync(); // ends t0: dispatched, not run
         var touch = owner.TouchAsync(zero ? TimeSpan.Zero : TimeSpan.FromHours(1));
@@ -221,22 +205,17 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         Assert.False(await touch.Within());
         Assert.True(t0.IsCancellationRequested);
 
-        var disposing = owner.DisposeAsync().AsTask();
-        context.RunAll();
-        await disposing.Within();
+        await context.DisposeOwnerAsync(owner);
     }
 
     [Fact]
     public async Task Dispatched_CancelAllWhoseEndFinishesBeforeAnEarlierRenewsEnd_AnswersAfterIt()
     {
         var context = new QueueOnlyContext();
-        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var owner = context.CreateOwner();
         var slot = owner.CreateSlot();
-        var first = owner.RenewAsync();
-        var other = slot.RenewAsync();
-        context.RunAll();
-        var t0 = await first.Within();
-        var s0 = await other.Within();
+        var t0 = await context.SettleAsync(owner.RenewAsync());
+        var s0 = await context.SettleAsync(slot.RenewAsync());
 
         var renew = owner.RenewAsync(); // ends t0: dispatched, queued first
         var cancel = slot.CancelAndDisposeAsync(); // ends s0: dispatched, queued second
@@ -256,9 +235,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         await all.Within();
         Assert.True(t0.IsCancellationRequested);
 
-        var disposing = owner.DisposeAsync().AsTask();
-        context.RunAll();
-        await disposing.Within();
+        await context.DisposeOwnerAsync(owner);
     }
 
     public static TheoryData<string> CleanupCalls => new() { "CancelAndDispose", "CancelAll", "Touch", "RetireSlot" };
@@ -268,13 +245,10 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     public async Task Dispatched_CleanupAfterADisposalWhoseEndsHaveNotRun_AnswersOnlyOnceTheyHave(string call)
     {
         var context = new QueueOnlyContext();
-        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context });
+        var owner = context.CreateOwner();
         var slot = owner.CreateSlot();
-        var first = owner.RenewAsync();
-        var other = slot.RenewAsync();
-        context.RunAll();
-        var t0 = await first.Within();
-        var s0 = await other.Within();
+        var t0 = await context.SettleAsync(owner.RenewAsync());
+        var s0 = await context.SettleAsync(slot.RenewAsync());
 
         // Processed at once (the owner is idle): the mailbox is closed, the ends are queued, not run.
         var disposing = owner.DisposeAsync();
@@ -380,39 +354,6 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
-    public async Task Constructor_SynchronizationContextWithoutContext_ThrowsInvalidOperation()
-    {
-        await Task.Run(() =>
-        {
-            Assert.Null(SynchronizationContext.Current);
-            Assert.Throws<InvalidOperationException>(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext }));
-        }).Within();
-    }
-
-    [Fact]
-    public async Task Inline_IdleOwner_CallbackRunsOnCallerThreadBeforeReply()
-    {
-        await using var owner = new TokenOwner();
-        var token = await owner.RenewAsync().Within();
-        var callbackThread = -1;
-        var finished = false;
-        token.Register(() =>
-        {
-            callbackThread = Environment.CurrentManagedThreadId;
-            Thread.SpinWait(1000);
-            finished = true;
-        });
-        var callerThread = await Task.Run(async () =>
-        {
-            var id = Environment.CurrentManagedThreadId;
-            await owner.RenewAsync();
-            Assert.True(finished);
-            return id;
-        }).Within();
-        Assert.Equal(callerThread, callbackThread);
-    }
-
-    [Fact]
     public async Task ThreadPool_Callback_RunsOnPoolThreadAndHasReturnedWhenRenewCompletes()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.ThreadPool });
@@ -428,77 +369,6 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         await owner.RenewAsync().Within();
         Assert.True(finished);
         Assert.True(onPool);
-    }
-
-    [Fact]
-    public async Task ThreadPool_SlowCallback_OwnerServesOtherSlotsMeanwhile()
-    {
-        await using var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.ThreadPool });
-        var slow = owner.CreateSlot();
-        var other = owner.CreateSlot();
-        var token = await slow.RenewAsync().Within();
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        token.Register(() =>
-        {
-            entered.Set();
-            release.Wait(Bounded.Limit);
-        });
-        var slowRenew = slow.RenewAsync().AsTask();
-        await Task.Run(() => entered.Wait(Bounded.Limit)).Within();
-        try
-        {
-            var fast = await other.RenewAsync().Within();
-            Assert.True(other.IsCurrent(fast));
-            await other.CancelAndDisposeAsync().Within();
-            Assert.False(slowRenew.IsCompleted);
-        }
-        finally
-        {
-            release.Set();
-        }
-
-        var renewed = await slowRenew.Within();
-        Assert.True(token.IsCancellationRequested);
-        Assert.True(slow.IsCurrent(renewed));
-    }
-
-    [Fact]
-    public async Task SynchronizationContext_ExplicitContext_CallbackRunsThereBeforeReply()
-    {
-        using var pump = new PumpContext();
-        await using var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = pump });
-        var token = await owner.RenewAsync().Within();
-        var callbackThread = -1;
-        token.Register(() => callbackThread = Environment.CurrentManagedThreadId);
-        await owner.RenewAsync().Within();
-        Assert.Equal(pump.ThreadId, callbackThread);
-    }
-
-    [Fact]
-    public async Task SynchronizationContext_CurrentContextAtConstruction_Captured()
-    {
-        using var pump = new PumpContext();
-        var owner = await Task.Run(() =>
-        {
-            SynchronizationContext.SetSynchronizationContext(pump);
-            try
-            {
-                return new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext });
-            }
-            finally
-            {
-                SynchronizationContext.SetSynchronizationContext(null);
-            }
-        }).Within();
-        await using (owner)
-        {
-            var token = await owner.RenewAsync().Within();
-            var callbackThread = -1;
-            token.Register(() => callbackThread = Environment.CurrentManagedThreadId);
-            await Task.Run(async () => await owner.CancelAndDisposeAsync()).Within();
-            Assert.Equal(pump.ThreadId, callbackThread);
-        }
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class TokenOwnerDisposeTests
             await owner.RenewAfterAsync(TimeSpan.FromMinutes(5)).Within(),
             await owner.CreateSlot().RenewLinkedAsync(external.Token).Within(),
             await owner.CreateSlot().RenewOwnedAsync(counter.CreateForCaller()).Within(),
+            await owner.CreateSlot().RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), external.Token).Within(),
             await owner.CreateSlot().RenewAsync().Within(),
         };
 
@@ -52,43 +53,8 @@ public sealed class TokenOwnerDisposeTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Variants.Renew(owner, variant).Within());
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Variants.Renew(slot, variant).Within());
         Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
-    }
-
-    [Fact]
-    public async Task CleanupCalls_AfterDispose_AreHarmlessNoOps()
-    {
-        var owner = new TokenOwner();
-        var slot = owner.CreateSlot();
-        var token = await owner.RenewAsync().Within();
-        await owner.DisposeAsync().Within();
-
-        await owner.CancelAndDisposeAsync().Within();
-        await owner.CancelAllAsync().Within();
-        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
-        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
-        await slot.CancelAndDisposeAsync().Within();
         await slot.DisposeAsync().Within();
-        slot.Dispose();
-        owner.Dispose();
-        await owner.DisposeAsync().Within();
-        owner.Dispose();
-
-        Assert.False(owner.IsCurrent(token));
-        await owner.Completion.Within();
-    }
-
-    [Fact]
-    public async Task Dispose_CloseThenDestroyInEitherOrder_BothComplete()
-    {
-        var counter = new SourceCounter();
-        var owner = new TokenOwner(counter.Options());
-        await owner.RenewAsync().Within();
-
-        await owner.CancelAndDisposeAsync().Within(); // Close()
-        owner.Dispose(); // OnDestroy()
-        await owner.CancelAndDisposeAsync().Within(); // a late Close()
-
-        counter.AssertBalanced();
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
     }
 
     [Fact]
@@ -288,19 +254,6 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
-    public async Task Completion_BeforeDispose_Pending_AfterDispose_Completed()
-    {
-        var owner = new TokenOwner();
-        await owner.RenewAsync().Within();
-
-        Assert.False(owner.Completion.IsCompleted);
-        await owner.DisposeAsync().Within();
-
-        await owner.Completion.Within();
-        Assert.True(owner.Completion.IsCompletedSuccessfully);
-    }
-
-    [Fact]
     public async Task Completion_ProcessingPathFails_FaultsAndOwnerDisposesItself()
     {
         var time = new ThrowingTimeProvider();
@@ -408,40 +361,16 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
-    public async Task SlotRenew_CreatedBeforeDisposeNeverUsed_ThrowsObjectDisposed()
-    {
-        var owner = new TokenOwner();
-        var slot = owner.CreateSlot();
-        await owner.DisposeAsync().Within();
-        Assert.Throws<ObjectDisposedException>(() => { _ = slot.RenewAsync(); });
-        await slot.DisposeAsync().Within();
-        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
-    }
-
-    [Fact]
     public async Task DisposeAsync_SecondCallWhileFirstInProgress_WaitsForSameCompletion()
     {
         var owner = new TokenOwner();
         var token = await owner.RenewAsync().Within();
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        token.Register(() =>
-        {
-            entered.Set();
-            release.Wait(Bounded.Limit);
-        });
+        using var hold = PathHold.On(token);
         var first = Task.Run(async () => await owner.DisposeAsync());
-        await Task.Run(() => entered.Wait(Bounded.Limit)).Within();
-        Task second;
-        try
-        {
-            second = owner.DisposeAsync().AsTask();
-            Assert.False(second.IsCompleted);
-        }
-        finally
-        {
-            release.Set();
-        }
+        await hold.Entered;
+        var second = owner.DisposeAsync().AsTask();
+        Assert.False(second.IsCompleted);
+        hold.Release();
 
         await first.Within();
         await second.Within();
@@ -453,32 +382,17 @@ public sealed class TokenOwnerDisposeTests
     {
         var owner = new TokenOwner();
         var token = await owner.RenewAsync().Within();
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        token.Register(() =>
-        {
-            entered.Set();
-            release.Wait(Bounded.Limit);
-        });
+        using var hold = PathHold.On(token);
         var slot = owner.CreateSlot();
         var busy = Task.Run(async () => await owner.CancelAndDisposeAsync());
-        await Task.Run(() => entered.Wait(Bounded.Limit)).Within();
-        Task disposal;
-        Task cancelAll;
-        Task<bool> touch;
-        try
-        {
-            disposal = owner.DisposeAsync().AsTask();
-            Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
-            Assert.Throws<ObjectDisposedException>(() => { _ = slot.RenewAfterAsync(TimeSpan.FromSeconds(1)); });
-            Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
-            cancelAll = owner.CancelAllAsync().AsTask();
-            touch = owner.TouchAsync(TimeSpan.FromSeconds(1)).AsTask();
-        }
-        finally
-        {
-            release.Set();
-        }
+        await hold.Entered;
+        var disposal = owner.DisposeAsync().AsTask();
+        Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
+        Assert.Throws<ObjectDisposedException>(() => { _ = slot.RenewAfterAsync(TimeSpan.FromSeconds(1)); });
+        Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
+        var cancelAll = owner.CancelAllAsync().AsTask();
+        var touch = owner.TouchAsync(TimeSpan.FromSeconds(1)).AsTask();
+        hold.Release();
 
         await busy.Within();
         await disposal.Within();
@@ -564,49 +478,6 @@ public sealed class TokenOwnerDisposeTests
         return owner;
     }
 
-    [Fact]
-    public async Task DisposeAsync_LiveTokensOfEverySlot_AllCancelled()
-    {
-        var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
-        using var link = new CancellationTokenSource();
-        var tokens = new[]
-        {
-            await owner.RenewAsync().Within(),
-            await owner.CreateSlot().RenewAfterAsync(TimeSpan.FromMinutes(1)).Within(),
-            await owner.CreateSlot().RenewLinkedAsync(link.Token).Within(),
-            await owner.CreateSlot().RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), link.Token).Within(),
-            await owner.CreateSlot().RenewOwnedAsync(new CancellationTokenSource()).Within(),
-        };
-        await owner.DisposeAsync().Within();
-        foreach (var token in tokens)
-        {
-            Assert.True(token.IsCancellationRequested);
-            Assert.False(owner.IsCurrent(token));
-        }
-
-        Assert.True(owner.Completion.IsCompleted);
-    }
-
-    [Fact]
-    public async Task Dispose_Synchronous_AllTokensCancelledWhenItReturns()
-    {
-        var owner = new TokenOwner();
-        var a = await owner.RenewAsync().Within();
-        var b = await owner.CreateSlot().RenewAsync().Within();
-        await Task.Run(owner.Dispose).Within();
-        Assert.True(a.IsCancellationRequested);
-        Assert.True(b.IsCancellationRequested);
-        await owner.Completion.Within();
-    }
-
-    [Theory]
-    [MemberData(nameof(RenewVariants))]
-    public async Task Renew_EveryVariantAfterDisposeAsync_ThrowsObjectDisposed(string variant)
-    {
-        var owner = await DisposedOwnerAsync(async: true);
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await Variants.Renew(owner, variant));
-    }
-
     [Theory]
     [MemberData(nameof(RenewVariants))]
     public async Task Renew_EveryVariantAfterDispose_ThrowsObjectDisposedAtCallSite(string variant)
@@ -651,13 +522,6 @@ public sealed class TokenOwnerDisposeTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await slot.RenewAsync());
     }
 
-    [Fact]
-    public async Task CreateSlot_AfterDispose_ThrowsObjectDisposed()
-    {
-        var owner = await DisposedOwnerAsync(async: true);
-        Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -688,7 +552,7 @@ public sealed class TokenOwnerDisposeTests
         var owner = new TokenOwner();
         var slot = owner.CreateSlot();
         await slot.RenewAsync().Within();
-        await owner.RenewAsync().Within();
+        var token = await owner.RenewAsync().Within();
         await owner.DisposeAsync().Within();
         for (var round = 0; round < 3; round++)
         {
@@ -705,18 +569,22 @@ public sealed class TokenOwnerDisposeTests
             await owner.CancelAllAsync().Within();
         }
 
+        Assert.False(owner.IsCurrent(token));
         Assert.True(owner.Completion.IsCompletedSuccessfully);
     }
 
     [Fact]
     public async Task CancelAndDisposeThenDispose_CloseThenOnDestroy_BothComplete()
     {
-        var owner = new TokenOwner();
+        var counter = new SourceCounter();
+        var owner = new TokenOwner(counter.Options());
         var token = await owner.RenewAsync().Within();
-        await owner.CancelAndDisposeAsync().Within();
+        await owner.CancelAndDisposeAsync().Within(); // Close()
         Assert.True(token.IsCancellationRequested);
-        owner.Dispose();
+        owner.Dispose(); // OnDestroy()
+        await owner.CancelAndDisposeAsync().Within(); // a late Close()
         await owner.Completion.Within();
+        counter.AssertBalanced();
     }
 
     [Fact]
@@ -764,35 +632,21 @@ public sealed class TokenOwnerDisposeTests
         var factory = new TrackingFactory();
         var owner = new TokenOwner(factory.Options());
         var blocker = await owner.RenewAsync().Within();
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        blocker.Register(() =>
-        {
-            entered.Set();
-            release.Wait(Bounded.Limit);
-        });
+        using var hold = PathHold.On(blocker);
         var slot = owner.CreateSlot();
         var busy = Task.Run(async () => await owner.CancelAndDisposeAsync());
-        await Task.Run(() => entered.Wait(Bounded.Limit)).Within();
+        await hold.Entered;
 
         // The processing path is busy inside the callback: these are queued, then the disposal.
-        Task<CancellationToken>[] queued;
-        Task disposal;
-        try
-        {
-            queued =
-            [
-                owner.RenewAsync().AsTask(),
-                slot.RenewAfterAsync(TimeSpan.FromMinutes(1)).AsTask(),
-                owner.CreateSlot().RenewLinkedAsync(Variants.LongLived.Token).AsTask(),
-                owner.CreateSlot().RenewOwnedAsync(factory.CreateForCaller()).AsTask(),
-            ];
-            disposal = owner.DisposeAsync().AsTask();
-        }
-        finally
-        {
-            release.Set();
-        }
+        Task<CancellationToken>[] queued =
+        [
+            owner.RenewAsync().AsTask(),
+            slot.RenewAfterAsync(TimeSpan.FromMinutes(1)).AsTask(),
+            owner.CreateSlot().RenewLinkedAsync(Variants.LongLived.Token).AsTask(),
+            owner.CreateSlot().RenewOwnedAsync(factory.CreateForCaller()).AsTask(),
+        ];
+        var disposal = owner.DisposeAsync().AsTask();
+        hold.Release();
 
         await busy.Within();
         await Task.WhenAll(queued).Within();
@@ -803,45 +657,6 @@ public sealed class TokenOwnerDisposeTests
         }
 
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await owner.RenewAsync());
-        factory.AssertAllEndedExactlyOnce();
-    }
-
-    [Fact]
-    public async Task Dispose_ConcurrentFromManyThreads_AllComplete()
-    {
-        var factory = new TrackingFactory();
-        var owner = new TokenOwner(factory.Options());
-        for (var i = 0; i < 10; i++)
-        {
-            await owner.CreateSlot().RenewAsync().Within();
-        }
-
-        using var start = new Barrier(6);
-        var disposers = new Task[6];
-        for (var i = 0; i < disposers.Length; i++)
-        {
-            var sync = i % 2 == 0;
-            disposers[i] = Task.Factory.StartNew(
-                async () =>
-                {
-                    start.SignalAndWait(Bounded.Limit);
-                    if (sync)
-                    {
-                        owner.Dispose();
-                    }
-                    else
-                    {
-                        await owner.DisposeAsync();
-                    }
-                },
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default).Unwrap();
-        }
-
-        await Task.WhenAll(disposers).Within();
-        await owner.Completion.Within();
-        Assert.Equal(10, factory.Disposed);
         factory.AssertAllEndedExactlyOnce();
     }
 
@@ -930,18 +745,12 @@ public sealed class TokenOwnerDisposeTests
     {
         var owner = new TokenOwner();
         var token = await owner.RenewAsync().Within();
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        token.Register(() =>
-        {
-            entered.Set();
-            release.Wait(Bounded.Limit);
-        });
+        using var hold = PathHold.On(token);
         var busy = Task.Run(async () => await owner.RenewAsync());
-        await Task.Run(() => entered.Wait(Bounded.Limit)).Within();
+        await hold.Entered;
         var disposal = owner.DisposeAsync().AsTask();
         Assert.False(disposal.IsCompleted);
-        release.Set();
+        hold.Release();
         await disposal.Within();
         var renewed = await busy.Within();
         Assert.True(renewed.IsCancellationRequested);

@@ -104,22 +104,16 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
         await using var owner = Create(placement, null);
         var slot = owner.CreateSlot();
         var busy = await slot.RenewAsync().Within();
-        using var release = new ManualResetEventSlim();
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        busy.Register(() =>
-        {
-            entered.TrySetResult();
-            release.Wait(Bounded.Limit);
-        });
+        using var hold = PathHold.On(busy);
 
         // The callback holds the path (Inline) or the slot's end (ThreadPool) while a synchronous renew waits.
         var ending = Task.Run(() => slot.Renew());
-        await entered.Task.Within();
+        await hold.Entered;
         var blocked = Task.Run(() => slot.Renew());
         await Task.Delay(50);
         Assert.False(blocked.IsCompleted);
 
-        release.Set();
+        hold.Release();
         var last = await blocked.Within();
         Assert.True((await ending.Within()).IsCancellationRequested);
         Assert.True(slot.IsCurrent(last));

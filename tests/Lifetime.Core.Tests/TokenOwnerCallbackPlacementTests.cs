@@ -12,6 +12,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     public void Dispose() => _context.Dispose();
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task Inline_CallbackHasReturnedWhenRenewCompletes()
     {
         await using var owner = new TokenOwner();
@@ -29,6 +31,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     [Theory]
     [InlineData(CallbackPlacement.ThreadPool)]
     [InlineData(CallbackPlacement.SynchronizationContext)]
+    [Trait("Guarantee", "5")]
     public async Task Dispatched_SlowCallback_NeverStallsTheOwnerButHoldsItsOwnReply(CallbackPlacement placement)
     {
         await using var owner = Create(placement);
@@ -53,6 +56,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public async Task SynchronizationContext_CallbacksRunOnThatContext()
     {
         await using var owner = Create(CallbackPlacement.SynchronizationContext);
@@ -67,6 +71,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public async Task SynchronizationContext_CapturedWhenNoneGiven()
     {
         var captured = await _context.Run(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext }));
@@ -82,6 +87,9 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     [Theory]
     [InlineData(CallbackPlacement.ThreadPool)]
     [InlineData(CallbackPlacement.SynchronizationContext)]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "2")]
     public async Task Dispatched_PreviousTokenCancelledWhenRenewCompletes(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -104,6 +112,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task SynchronizationContext_DisposeOnThatContext_DoesNotDeadlock()
     {
         var counter = new SourceCounter();
@@ -129,6 +139,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
 
     [Theory]
     [MemberData(nameof(EndsWithAnAwaitingCaller))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task Dispatched_RenewAfterAnEndNotRunYet_AnswersOnlyOnceThatTokenIsCancelled(string end)
     {
         var context = new QueueOnlyContext();
@@ -161,6 +173,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task Dispatched_SecondRenewWhoseEndFinishesFirst_AnswersAfterTheFirstRenewsEnd()
     {
         var context = new QueueOnlyContext();
@@ -187,6 +201,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    [Trait("Guarantee", "5")]
     public async Task Dispatched_TouchOfASlotWhoseEndHasNotRunYet_AnswersFalseOnlyOnceThatTokenIsCancelled(bool zero)
     {
         var context = new QueueOnlyContext();
@@ -209,6 +224,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public async Task Dispatched_CancelAllWhoseEndFinishesBeforeAnEarlierRenewsEnd_AnswersAfterIt()
     {
         var context = new QueueOnlyContext();
@@ -242,6 +258,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
 
     [Theory]
     [MemberData(nameof(CleanupCalls))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task Dispatched_CleanupAfterADisposalWhoseEndsHaveNotRun_AnswersOnlyOnceTheyHave(string call)
     {
         var context = new QueueOnlyContext();
@@ -276,6 +294,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     });
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
     public async Task Inline_LinkCallback_RunsOnCancellerThread()
     {
         using var link = new CancellationTokenSource();
@@ -292,6 +312,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
     public async Task Inline_TimeoutCallback_RunsOnClockThread()
     {
         var time = new ManualTimeProvider();
@@ -310,6 +332,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     [Theory]
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
+    [Trait("Guarantee", "5")]
     public async Task EndingOperations_AnyPlacement_CallbacksReturnedWhenTheyComplete(CallbackPlacement placement)
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = placement, TimeProvider = new ManualTimeProvider() });
@@ -338,6 +361,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public void CallbackPlacement_Values_AsDocumented()
     {
         Assert.Equal(0, (int)CallbackPlacement.Inline);
@@ -347,6 +371,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "8")]
     public void Constructor_UndefinedPlacement_ThrowsArgumentOutOfRange()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = (CallbackPlacement)42 }));
@@ -354,6 +380,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public async Task ThreadPool_Callback_RunsOnPoolThreadAndHasReturnedWhenRenewCompletes()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.ThreadPool });
@@ -372,6 +399,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
     public async Task SynchronizationContext_Timeout_CallbackRunsOnContext()
     {
         using var pump = new PumpContext();
@@ -394,6 +423,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
     [InlineData(CallbackPlacement.SynchronizationContext)]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task Completion_DispatchedPlacements_WaitsForEverySourceDisposed(CallbackPlacement placement)
     {
         using var pump = new PumpContext();
@@ -417,6 +448,8 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
     [Theory]
     [InlineData(CallbackPlacement.ThreadPool)]
     [InlineData(CallbackPlacement.SynchronizationContext)]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task DisposeAsync_DispatchedPlacement_WaitsForCallbacks(CallbackPlacement placement)
     {
         using var pump = new PumpContext();

@@ -11,6 +11,9 @@ public sealed class TokenOwnerDisposeTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "9")]
     public async Task Dispose_LiveTokensInEverySlot_AllCancelledAndEverySourceDisposed(bool async)
     {
         var counter = new SourceCounter();
@@ -44,6 +47,7 @@ public sealed class TokenOwnerDisposeTests
 
     [Theory]
     [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_AfterDispose_ThrowsObjectDisposed(string variant)
     {
         var owner = new TokenOwner();
@@ -58,6 +62,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Dispose_ConcurrentFromManyThreads_AllReturnAfterDisposal()
     {
         var counter = new SourceCounter();
@@ -88,6 +94,7 @@ public sealed class TokenOwnerDisposeTests
     /// processed message posts the next one, it must still hand the stream on and return.
     /// </summary>
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task SlotDispose_CallerDrainsEndlessStreamAfterItsReply_ReturnsAnyway()
     {
         var owner = new TokenOwner();
@@ -126,6 +133,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Requests_SentBeforeDispose_CompleteNormallyThenTheirTokensAreCancelled()
     {
         var counter = new SourceCounter();
@@ -159,6 +168,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Requests_SentAfterDisposeFromCallback_FailWithObjectDisposed()
     {
         var owner = new TokenOwner();
@@ -187,6 +197,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Dispose_RacingRenewsFromManyThreads_EveryRenewSucceedsOrFailsCleanly()
     {
         for (var round = 0; round < 20; round++)
@@ -221,6 +233,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task DisposeAsync_RacingUnawaitedRenews_NeverHangs()
     {
         for (var round = 0; round < 2_000; round++)
@@ -254,6 +267,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Completion_ProcessingPathFails_FaultsAndOwnerDisposesItself()
     {
         var time = new ThrowingTimeProvider();
@@ -279,6 +294,8 @@ public sealed class TokenOwnerDisposeTests
     [Theory]
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Completion_ClockFailsAfterPreviousTokenTaken_PreviousSourceStillEnded(CallbackPlacement placement)
     {
         // A renew without a timeout reads the clock only when it tells the wheel that the previous
@@ -299,6 +316,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Slot_Retired_RenewFailsAndOthersKeepWorking()
     {
         var counter = new SourceCounter();
@@ -320,6 +338,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Slot_RetiredWhileRenewQueued_RenewFailsWithObjectDisposed()
     {
         await using var owner = new TokenOwner();
@@ -348,6 +367,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task DisposeAsync_SlotsLinkedToEachOther_Completes()
     {
         var factory = new TrackingFactory();
@@ -361,6 +381,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task DisposeAsync_SecondCallWhileFirstInProgress_WaitsForSameCompletion()
     {
         var owner = new TokenOwner();
@@ -378,6 +399,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task RenewAsync_AfterDisposeRequestedWhilePathBusy_ThrowsObjectDisposedAtCallSite()
     {
         var owner = new TokenOwner();
@@ -401,6 +423,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwnedAsync_RacingDispose_SuccessMeansOwnedFailureMeansDisposedUncancelled()
     {
         for (var round = 0; round < 200; round++)
@@ -480,6 +504,7 @@ public sealed class TokenOwnerDisposeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_EveryVariantAfterDispose_ThrowsObjectDisposedAtCallSite(string variant)
     {
         var owner = await DisposedOwnerAsync(async: false);
@@ -488,6 +513,7 @@ public sealed class TokenOwnerDisposeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_EveryVariantOnSlotOfDisposedOwner_ThrowsObjectDisposed(string variant)
     {
         var owner = new TokenOwner();
@@ -499,6 +525,7 @@ public sealed class TokenOwnerDisposeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_EveryVariantOnRetiredSlot_ThrowsObjectDisposed(string variant)
     {
         await using var owner = new TokenOwner();
@@ -514,6 +541,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Renew_SlotNeverRenewedThenRetired_ThrowsObjectDisposed()
     {
         await using var owner = new TokenOwner();
@@ -525,6 +553,8 @@ public sealed class TokenOwnerDisposeTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwnedAsync_AfterDispose_SourceDisposedNotLeaked(bool async)
     {
         var owner = await DisposedOwnerAsync(async);
@@ -535,6 +565,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwnedAsync_OnRetiredSlot_SourceDisposedNotLeaked()
     {
         await using var owner = new TokenOwner();
@@ -547,6 +579,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task CleanupCalls_AfterDispose_HarmlessNoOpsInAnyOrderAnyNumberOfTimes()
     {
         var owner = new TokenOwner();
@@ -574,6 +607,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task CancelAndDisposeThenDispose_CloseThenOnDestroy_BothComplete()
     {
         var counter = new SourceCounter();
@@ -588,6 +623,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task DisposeThenCancelAndDispose_OnDestroyThenClose_BothComplete()
     {
         var owner = new TokenOwner();
@@ -600,6 +636,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task SlotDispose_AfterOwnerDispose_NoOp()
     {
         var owner = new TokenOwner();
@@ -612,6 +649,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task SlotDispose_Twice_NoOpAndOwnerStaysUsable()
     {
         await using var owner = new TokenOwner();
@@ -627,6 +665,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task RequestsSentBeforeDispose_CompleteNormallyThenTokensCancelled()
     {
         var factory = new TrackingFactory();
@@ -661,6 +701,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task NoAwaiterHangs_RenewStormRacingDispose_EveryCallCompletesOrThrowsObjectDisposed()
     {
         var factory = new TrackingFactory();
@@ -720,6 +762,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Completion_BeforeDispose_NotCompletedAfterDisposeCompleted()
     {
         var owner = new TokenOwner();
@@ -732,6 +775,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Completion_OwnerNeverUsed_CompletesOnDispose()
     {
         var owner = new TokenOwner();
@@ -741,6 +785,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task DisposeAsync_FromTestThreadWhileOtherCallerBusy_Completes()
     {
         var owner = new TokenOwner();

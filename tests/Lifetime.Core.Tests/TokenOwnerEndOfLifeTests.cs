@@ -16,6 +16,8 @@ public sealed class TokenOwnerEndOfLifeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Renew_OuterTokenAlreadyCancelledAtConstruction_CancelledTokenNoSource(string variant)
     {
         var counter = new SourceCounter();
@@ -35,6 +37,8 @@ public sealed class TokenOwnerEndOfLifeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Renew_AfterOuterTokenFired_CancelledTokenOnOwnerAndEverySlot(string variant)
     {
         using var outer = new CancellationTokenSource();
@@ -59,6 +63,7 @@ public sealed class TokenOwnerEndOfLifeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_ExplicitDisposeThenOuterTokenFires_StillThrows(string variant)
     {
         using var outer = new CancellationTokenSource();
@@ -74,6 +79,7 @@ public sealed class TokenOwnerEndOfLifeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_OuterTokenFiresThenExplicitDispose_StillCancelledToken(string variant)
     {
         using var outer = new CancellationTokenSource();
@@ -89,6 +95,7 @@ public sealed class TokenOwnerEndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Renew_SlotRetiredBeforeTheEndOfLife_StillThrows()
     {
         using var outer = new CancellationTokenSource();
@@ -102,6 +109,8 @@ public sealed class TokenOwnerEndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwned_AfterTheEndOfLife_EndsTheGivenSourceAndReturnsItsToken()
     {
         var owner = new TokenOwner(new CancellationToken(canceled: true));
@@ -118,6 +127,8 @@ public sealed class TokenOwnerEndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task RenewsRacingTheEndOfLife_NeverThrow_EveryTokenEnded()
     {
         for (var round = 0; round < 100; round++)
@@ -162,6 +173,7 @@ public sealed class TokenOwnerEndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task CleanupCalls_AfterTheEndOfLife_HarmlessNoOps()
     {
         var owner = new TokenOwner(new CancellationToken(canceled: true));
@@ -185,6 +197,9 @@ public sealed class TokenOwnerEndOfLifeTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task Renew_AfterTheEndOfLifeWithDispatchedEndsNotRunYet_AnswersOnlyOnceTheyRan(bool synchronous)
     {
         var context = new QueueOnlyContext();
@@ -208,6 +223,8 @@ public sealed class TokenOwnerEndOfLifeTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "5")]
     public async Task SlotDispose_AfterTheEndOfLifeBeforeItIsProcessed_ReturnsOnlyOnceTheSlotsTokenEnded(bool synchronous)
     {
         using var outer = new CancellationTokenSource();
@@ -243,6 +260,8 @@ public sealed class TokenOwnerEndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task OuterToken_Cancelled_OwnerEndsItsLife()
     {
         var counter = new SourceCounter();
@@ -267,6 +286,7 @@ public sealed class TokenOwnerEndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task OuterToken_ConstructorOverload_BindsLikeOptions()
     {
         using var outer = new CancellationTokenSource();
@@ -279,6 +299,7 @@ public sealed class TokenOwnerEndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task OuterToken_CancelledAfterOwnerDisposed_Harmless()
     {
         using var outer = new CancellationTokenSource();

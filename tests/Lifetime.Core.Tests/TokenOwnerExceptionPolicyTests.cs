@@ -38,6 +38,9 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Matrix))]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "2")]
     public async Task ThrowingCallback_OnEveryPath_ObeysPolicyAndOwnerKeepsWorking(string path, CallbackPlacement placement, bool strict)
     {
         var owner = CreateOwner(placement, strict, reporterThrows: false);
@@ -118,6 +121,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
     [InlineData(CallbackPlacement.SynchronizationContext)]
+    [Trait("Guarantee", "6")]
     public async Task ThrowingReporter_IsSwallowedAndOwnerKeepsWorking(CallbackPlacement placement)
     {
         var owner = CreateOwner(placement, strict: false, reporterThrows: true);
@@ -136,6 +140,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
     public async Task DefaultPolicy_NoReporter_SwallowsSilently()
     {
         await using var owner = new TokenOwner();
@@ -152,6 +157,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
     [InlineData(CallbackPlacement.SynchronizationContext)]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
     public async Task StrictOuterTokenDisposal_CallbackThrows_ReportedBecauseNobodyAwaits(CallbackPlacement placement)
     {
         using var outer = new CancellationTokenSource();
@@ -180,6 +187,9 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task StrictSynchronousDispose_FromCallbackOnPath_CallbackExceptionsReported(bool disposeSlot)
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
@@ -211,6 +221,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
     public async Task StrictRenew_FaultedResultDiscarded_RaisesNoUnobservedTaskException()
     {
         var marker = "discarded-" + Guid.NewGuid().ToString("N");
@@ -256,6 +267,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "2")]
     public async Task StrictCancelAll_SeveralCallbacksThrow_AllTokensEndedAndErrorsAggregated()
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
@@ -278,6 +291,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwned_CallerDisposedSourceBehindOwnersBack_ReportedOnceAndOwnerKeepsWorking()
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: false, reporterThrows: false);
@@ -294,6 +309,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "2")]
     public async Task StrictRenewOwned_CallerDisposedSourceBehindOwnersBack_PropagatesObjectDisposed()
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
@@ -326,6 +343,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     });
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
     public async Task Dispose_StrictInlineThrowingCallback_ThrowsFirstCallOnly()
     {
         var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });
@@ -339,6 +358,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
     public async Task Dispose_StrictThreadPoolThrowingCallback_ReportedNotThrown()
     {
         var reporter = new Reporter();
@@ -351,6 +372,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
     public async Task SlotDispose_StrictThrowingCallback_SlotRetiredAnyway()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });
@@ -363,6 +386,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
     public async Task TouchAsync_ZeroStrictThrowingCallback_TokenEndedAnyway()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true, TimeProvider = new ManualTimeProvider() });
@@ -374,6 +398,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
     public async Task DefaultPolicy_SeveralThrowingCallbacksOnOneToken_ReportedOnce()
     {
         var reporter = new Reporter();
@@ -388,6 +413,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
     public async Task DefaultPolicy_CancelAllWithTwoThrowingSlots_EachReportedOnce()
     {
         var reporter = new Reporter();
@@ -401,6 +427,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "2")]
     public async Task RenewAsync_OwnedSourceDisposedBehindOurBackStrict_CallerFaultsStateConsistent()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });
@@ -418,6 +446,9 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     [Theory]
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "2")]
     public async Task RenewAsync_StrictThrowingCallback_CallerFaultsNewTokenInstalled(CallbackPlacement placement)
     {
         var reporter = new Reporter();
@@ -448,6 +479,9 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task DisposeAsync_StrictThrowingCallback_FaultsOnceThenNoOp()
     {
         var factory = new TrackingFactory();
@@ -465,6 +499,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
     public async Task OuterToken_ThrowingCallback_ReportedAndOuterCancellerDoesNotThrow()
     {
         using var outer = new CancellationTokenSource();
@@ -478,6 +514,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
     public async Task Completion_CallbackExceptions_NeverFaultIt()
     {
         var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });

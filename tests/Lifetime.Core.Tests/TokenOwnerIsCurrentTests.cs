@@ -10,6 +10,7 @@ public sealed class TokenOwnerIsCurrentTests
 {
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_ForeignOrDefaultTokens_False()
     {
         await using var owner = new TokenOwner();
@@ -23,6 +24,7 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_TokenOfOtherSlot_False()
     {
         await using var owner = new TokenOwner();
@@ -35,6 +37,7 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_AfterCancelAndDispose_False()
     {
         await using var owner = new TokenOwner();
@@ -44,6 +47,7 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_AfterCancelAll_False()
     {
         await using var owner = new TokenOwner();
@@ -54,6 +58,8 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "4")]
     public async Task IsCurrent_AfterTimeout_FalseAsSoonAsCancelled()
     {
         var time = new ManualTimeProvider();
@@ -68,6 +74,8 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "4")]
     public async Task IsCurrent_LinkFired_FalseOnceCancelledEvenBeforeOwnerProcessedIt()
     {
         using var link = new CancellationTokenSource();
@@ -79,6 +87,7 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_BornCancelled_False()
     {
         await using var owner = new TokenOwner();
@@ -89,6 +98,7 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_OwnedSource_TrueWhileLive()
     {
         await using var owner = new TokenOwner();
@@ -101,6 +111,8 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "7")]
     public async Task IsCurrent_AfterDisposeAndRetire_FalseAndNeverThrows()
     {
         var owner = new TokenOwner();
@@ -116,6 +128,8 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "5")]
     public async Task IsCurrent_InsideCallbackOfRenew_FalseForEndedToken()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.ThreadPool });
@@ -127,6 +141,7 @@ public sealed class TokenOwnerIsCurrentTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_TokenOfAnotherOwner_False()
     {
         await using var first = new TokenOwner();

@@ -7,16 +7,16 @@ using Lifetime.Tests.Infrastructure;
 
 namespace Lifetime.Tests;
 
-[CollectionDefinition(nameof(TimerCountCollection), DisableParallelization = true)]
-public sealed class TimerCountCollection
-{
-}
-
-/// <summary>Guarantee 9: after disposal nothing is left behind (collectability: Contract/Guarantee9LeakTests).</summary>
-[Collection(nameof(TimerCountCollection))]
+/// <summary>
+/// Nothing leaks: sources, registrations, timers, and the owner itself. These tests read process-wide state
+/// (Timer.ActiveCount, garbage collections), so they run alone.
+/// </summary>
+[Collection(NonParallelCollection.Name)]
 public sealed class TokenOwnerLeakTests
 {
     [Fact]
+    [Trait("Guarantee", "9")]
+    [Trait("Guarantee", "2")]
     public async Task DisposeAsync_AfterMixedWorkload_EverySourceDisposedExactlyOnce()
     {
         var counter = new SourceCounter();
@@ -67,6 +67,7 @@ public sealed class TokenOwnerLeakTests
     }
 
     [Fact]
+    [Trait("Guarantee", "9")]
     public async Task DisposeAsync_SystemClockDeadlines_TimerActiveCountBackToStart()
     {
         // A fresh TimeProvider, so that its wheel's timer is ours alone.
@@ -85,6 +86,7 @@ public sealed class TokenOwnerLeakTests
     }
 
     [Fact]
+    [Trait("Guarantee", "9")]
     public async Task DisposedOwner_OuterRegistrationRemoved()
     {
         using var outer = new CancellationTokenSource();
@@ -102,6 +104,8 @@ public sealed class TokenOwnerLeakTests
     }
 
     [Fact]
+    [Trait("Guarantee", "9")]
+    [Trait("Guarantee", "2")]
     public async Task DisposeAsync_EveryPathUsed_SourcesCreatedEqualSourcesDisposed()
     {
         var time = new ManualTimeProvider();
@@ -133,6 +137,8 @@ public sealed class TokenOwnerLeakTests
     }
 
     [Fact]
+    [Trait("Guarantee", "9")]
+    [Trait("Guarantee", "4")]
     public async Task DisposeAsync_LinkedTokens_NoRegistrationLeftOnExternalTokens()
     {
         using var a = new CancellationTokenSource();
@@ -155,6 +161,7 @@ public sealed class TokenOwnerLeakTests
     }
 
     [Fact]
+    [Trait("Guarantee", "9")]
     public async Task DisposeAsync_ArmedDeadlines_NoTimerLeftArmed()
     {
         var time = new ManualTimeProvider();
@@ -173,6 +180,8 @@ public sealed class TokenOwnerLeakTests
     }
 
     [Fact]
+    [Trait("Guarantee", "9")]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_SystemClockManyTokens_NoTimerPerToken()
     {
         var owners = new TokenOwner[100];
@@ -210,6 +219,7 @@ public sealed class TokenOwnerLeakTests
 
     [Theory]
     [MemberData(nameof(Triggers))]
+    [Trait("Guarantee", "9")]
     public async Task AbandonedOwner_TriggerFiresAfterCollections_PollersTokenStillCancelled(string trigger, CallbackPlacement placement)
     {
         // A newcomer's poller: the owner is created in a method, hands its token out and goes out of scope.
@@ -233,6 +243,7 @@ public sealed class TokenOwnerLeakTests
 
     [Theory]
     [MemberData(nameof(Triggers))]
+    [Trait("Guarantee", "9")]
     public async Task AbandonedOwner_TriggerPending_StaysReachableThenCollectableOnceItFired(string trigger, CallbackPlacement placement)
     {
         var time = new ManualTimeProvider();
@@ -257,6 +268,7 @@ public sealed class TokenOwnerLeakTests
 
     [Theory]
     [MemberData(nameof(Triggers))]
+    [Trait("Guarantee", "9")]
     public async Task AbandonedOwner_TriggerRemovedByDispose_Collectable(string trigger, CallbackPlacement placement)
     {
         var time = new ManualTimeProvider();
@@ -275,6 +287,7 @@ public sealed class TokenOwnerLeakTests
     [Theory]
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
+    [Trait("Guarantee", "9")]
     public async Task AbandonedOwner_NoTrigger_Collectable(CallbackPlacement placement)
     {
         var weak = await Task.Run(() => AbandonPlainOwner(placement)).Within();

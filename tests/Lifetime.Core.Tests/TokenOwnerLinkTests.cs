@@ -9,6 +9,8 @@ namespace Lifetime.Tests;
 public sealed class TokenOwnerLinkTests
 {
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "2")]
     public async Task RenewLinkedAsync_LinkCancelled_EndsTokenBeforeCancelReturns()
     {
         var counter = new SourceCounter();
@@ -24,6 +26,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAsync_AnyOfSeveralLinks_EndsToken()
     {
         await using var owner = new TokenOwner();
@@ -39,6 +42,8 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewLinkedAsync_AlreadyCancelledLink_TokenBornCancelled()
     {
         var counter = new SourceCounter();
@@ -54,6 +59,8 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewLinkedAsync_OnlyUncancellableLinks_LiveToken()
     {
         await using var owner = new TokenOwner();
@@ -65,6 +72,8 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewLinkedAsync_LinkOfRenewedToken_IgnoredWhenItFires()
     {
         await using var owner = new TokenOwner();
@@ -80,6 +89,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAfterAsync_TimeoutFirst_EndsToken()
     {
         var time = new ManualTimeProvider();
@@ -95,6 +105,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAfterAsync_LinkFirst_EndsTokenAndDisarmsDeadline()
     {
         var time = new ManualTimeProvider();
@@ -112,6 +123,8 @@ public sealed class TokenOwnerLinkTests
     [InlineData("renew")]
     [InlineData("cancel")]
     [InlineData("dispose")]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "9")]
     public async Task Link_TokenEnded_RegistrationRemovedFromExternalToken(string how)
     {
         using var external = new CancellationTokenSource();
@@ -161,6 +174,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAsync_LinkedToOwnOtherSlot_CancelledWhenThatSlotRenews()
     {
         var factory = new TrackingFactory();
@@ -178,6 +192,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAfterAsync_TimeoutFirst_CancelledOnTime()
     {
         var time = new ManualTimeProvider();
@@ -189,6 +204,8 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "9")]
     public async Task RenewLinkedAsync_TokenRetired_RegistrationRemovedFromLink()
     {
         using var link = new CancellationTokenSource();
@@ -203,6 +220,8 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "9")]
     public async Task RenewLinkedAsync_OneLinkFires_RegistrationsOnOtherLinksRemoved()
     {
         using var a = new CancellationTokenSource();
@@ -215,6 +234,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAsync_ArrayChangedAfterCall_NoEffect()
     {
         await using var owner = new TokenOwner();
@@ -230,6 +250,8 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewLinkedAfterAsync_OneOfSeveralLinksCancelled_BornCancelled()
     {
         await using var owner = new TokenOwner();

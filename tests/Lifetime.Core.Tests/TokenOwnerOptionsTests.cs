@@ -1,6 +1,6 @@
-using System.Threading.Tasks;
-using System.Threading;
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
 namespace Lifetime.Tests;
@@ -47,6 +47,7 @@ public sealed class TokenOwnerOptionsTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TimeProvider_UsedForTimeouts()
     {
         var time = new ManualTimeProvider();
@@ -58,6 +59,7 @@ public sealed class TokenOwnerOptionsTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task SourceFactory_UsedByEveryOwnerCreatedVariant()
     {
         var factory = new TrackingFactory();

@@ -21,6 +21,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task Callback_RenewsItsOwnSlot_RunsAfterCurrentRenewAndLeavesOneLiveToken(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -40,6 +42,9 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Callback_DisposesOwnerSynchronously_NoDeadlockAndEverythingEnded(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -58,6 +63,9 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Callback_DisposesOwnerAsynchronously_NoDeadlock(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -76,6 +84,7 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
     public async Task Callback_CancelsAll_NoDeadlockAndAllEnded(CallbackPlacement placement)
     {
         await using var owner = CreateOwner(placement, null);
@@ -92,6 +101,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task Callback_RetiresItsOwnSlotSynchronously_NoDeadlock()
     {
         await using var owner = new TokenOwner();
@@ -106,6 +117,7 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public async Task Callback_CreatesSlotTouchesAndRenews_AllProcessedInOrder()
     {
         var time = new ManualTimeProvider();
@@ -130,6 +142,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
     public async Task TimeoutCallback_RenewsTheSlot_NewTokenLive()
     {
         var time = new ManualTimeProvider();
@@ -148,6 +162,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task RenewStorm_EveryCallbackRenews_EndsWithExactlyOneLiveToken(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -198,6 +214,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task OuterToken_CancelledFromCallbackOfOwnToken_OwnerDisposesItself()
     {
         using var outer = new CancellationTokenSource();
@@ -210,6 +228,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task SynchronizationContext_CallbackDisposesOwnerSynchronously_NoDeadlock()
     {
         using var pump = new PumpContext();
@@ -224,6 +244,9 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(DispatchablePlacements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "2")]
     public async Task Callback_RenewOnOwnSlot_QueuedAndBecomesLive(CallbackPlacement placement)
     {
         var factory = new TrackingFactory();
@@ -243,6 +266,9 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "7")]
     public async Task Callback_DisposeOnTimeout_NoDeadlockOwnerDisposed()
     {
         var time = new ManualTimeProvider();
@@ -255,6 +281,9 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "7")]
     public async Task Callback_DisposeOnLink_NoDeadlockOwnerDisposed()
     {
         using var link = new CancellationTokenSource();
@@ -267,6 +296,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task Callback_DisposeDuringOwnerDispose_NoDeadlock()
     {
         var owner = new TokenOwner();
@@ -278,6 +309,7 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(DispatchablePlacements))]
+    [Trait("Guarantee", "5")]
     public async Task Callback_EveryMemberOnOwnerAndSlots_NoDeadlockStateConsistent(CallbackPlacement placement)
     {
         var factory = new TrackingFactory();

@@ -10,6 +10,7 @@ public sealed class TokenOwnerRenewTests
 {
     [Theory]
     [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    [Trait("Guarantee", "3")]
     public async Task Renew_First_ReturnsLiveCurrentToken(string variant)
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -23,6 +24,7 @@ public sealed class TokenOwnerRenewTests
 
     [Theory]
     [MemberData(nameof(VariantsAndPlacements))]
+    [Trait("Guarantee", "3")]
     public async Task Renew_Second_PreviousTokenCancelledWhenRenewCompletes(string variant, CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -43,6 +45,7 @@ public sealed class TokenOwnerRenewTests
 
     [Theory]
     [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    [Trait("Guarantee", "3")]
     public async Task Renew_OnSlot_PreviousTokenCancelledAndOtherSlotsUntouched(string variant)
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -61,6 +64,7 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task RenewAsync_Many_NeverRecyclesATokenAndEveryOldOneStaysCancelled()
     {
         var counter = new SourceCounter();
@@ -98,6 +102,7 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task CancelAndDisposeAsync_LiveToken_EndsItAndOwnerStaysUsable()
     {
         var counter = new SourceCounter();
@@ -114,6 +119,7 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task CancelAndDisposeAsync_Repeated_IsHarmless()
     {
         await using var owner = new TokenOwner();
@@ -129,6 +135,7 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task CancelAllAsync_EndsEverySlotsTokenAndOwnerStaysUsable()
     {
         var counter = new SourceCounter();
@@ -150,6 +157,8 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "2")]
     public async Task RenewAsync_ConcurrentCallers_EachGetsADistinctTokenAndExactlyOneStaysLive()
     {
         var counter = new SourceCounter();
@@ -240,17 +249,5 @@ public sealed class TokenOwnerRenewTests
                 yield return [variant[0], placement];
             }
         }
-    }
-
-    [Fact]
-    public async Task RenewAsync_AfterCancelAndDispose_NewTokenLive()
-    {
-        await using var owner = new TokenOwner();
-        var first = await owner.RenewAsync().Within();
-        await owner.CancelAndDisposeAsync().Within();
-        Assert.True(first.IsCancellationRequested);
-        var second = await owner.RenewAsync().Within();
-        Assert.False(second.IsCancellationRequested);
-        Assert.True(owner.IsCurrent(second));
     }
 }

@@ -16,6 +16,7 @@ public sealed class TokenOwnerTimeoutTests
         new(counter?.Options(_time) ?? new TokenOwnerOptions { TimeProvider = _time });
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_JustBeforeDeadline_StaysLive()
     {
         await using var owner = CreateOwner();
@@ -30,6 +31,9 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "3")]
     public async Task RenewAfterAsync_Zero_TokenBornCancelledAndPreviousEnded()
     {
         var counter = new SourceCounter();
@@ -46,6 +50,8 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewAfterAsync_RenewedBeforeDeadline_OldDeadlineNeverEndsNewToken()
     {
         await using var owner = CreateOwner();
@@ -59,6 +65,7 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task Deadlines_AllEnded_WheelTimerDisarmed()
     {
         await using var owner = CreateOwner();
@@ -77,6 +84,7 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task Deadlines_ManyOwnersOfOneClock_ShareOneTimer()
     {
         var owners = new List<TokenOwner>();
@@ -97,6 +105,8 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "2")]
     public async Task Deadlines_ThousandsExpiringTogether_AllEndedWithinOneTick()
     {
         var counter = new SourceCounter();
@@ -115,6 +125,7 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_ManySlotsAtEveryPhase_EachNeverEarlyAtMostOneTickLate()
     {
         var time = new ManualTimeProvider();
@@ -174,6 +185,7 @@ public sealed class TokenOwnerTimeoutTests
     [InlineData(1000, 4)]
     [InlineData(1234, 0)]
     [InlineData(60000, 5)]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_ManualClock_NeverEarlyAtMostOneTickLate(int timeoutMs, int phaseMs)
     {
         var time = new ManualTimeProvider();
@@ -194,6 +206,7 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_SubMillisecondTimeout_NotBornCancelledAndNeverEarly()
     {
         var time = new ManualTimeProvider();
@@ -208,6 +221,8 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewAfterAsync_RenewedBeforeDeadline_NewTokenNotCancelledByOldDeadline()
     {
         var time = new ManualTimeProvider();
@@ -220,6 +235,8 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "8")]
     public async Task RenewAfterAsync_MaximumTimeout_Accepted()
     {
         var time = new ManualTimeProvider();
@@ -234,6 +251,7 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_SystemClock_NeverEarly()
     {
         await using var owner = new TokenOwner();
@@ -251,6 +269,7 @@ public sealed class TokenOwnerTimeoutTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_TokenTimedOut_NoTimerLeftArmedOnTheClock()
     {
         var time = new ManualTimeProvider();

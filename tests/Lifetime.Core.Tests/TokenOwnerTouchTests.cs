@@ -10,6 +10,7 @@ public sealed class TokenOwnerTouchTests
 {
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_Later_DeadlineMovedLaterSameToken()
     {
         var time = new ManualTimeProvider();
@@ -25,6 +26,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_Earlier_DeadlineShortened()
     {
         var time = new ManualTimeProvider();
@@ -38,6 +40,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_TokenWithoutDeadline_GetsOne()
     {
         var time = new ManualTimeProvider();
@@ -49,6 +52,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_LinkedToken_GetsDeadlineAndKeepsLink()
     {
         var time = new ManualTimeProvider();
@@ -61,6 +65,8 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "2")]
     public async Task TouchAsync_Zero_EndsTokenNowAndReturnsTrue()
     {
         var counter = new SourceCounter();
@@ -74,6 +80,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_Infinite_RemovesDeadline()
     {
         var time = new ManualTimeProvider();
@@ -87,6 +94,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_NeverRenewed_FalseAndNothingChanges()
     {
         var factory = new TrackingFactory();
@@ -97,6 +105,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_AfterCancelAndDispose_FalseAndNothingArmed()
     {
         var time = new ManualTimeProvider();
@@ -109,6 +118,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_AfterTimeout_False()
     {
         var time = new ManualTimeProvider();
@@ -120,6 +130,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_AfterLinkFired_False()
     {
         using var link = new CancellationTokenSource();
@@ -132,6 +143,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_AfterCancelAll_False()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -142,6 +154,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_BornCancelledToken_False()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -150,6 +163,8 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "7")]
     public async Task TouchAsync_RetiredSlotOrDisposedOwner_False()
     {
         var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -164,6 +179,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_OneSlot_OtherSlotDeadlineUnchanged()
     {
         var time = new ManualTimeProvider();
@@ -179,6 +195,7 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_Heartbeats_KeepTokenAliveIndefinitely()
     {
         var time = new ManualTimeProvider();
@@ -196,6 +213,8 @@ public sealed class TokenOwnerTouchTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "5")]
     public async Task TouchAsync_FromCallbackOfOwnToken_NoDeadlock()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -213,6 +232,7 @@ public sealed class TokenOwnerTouchTests
     [InlineData(1_000)]
     [InlineData(10_000)]
     [InlineData(95_000)]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_TinyTimeoutsAtOddPhase_NeverEarly(long ticks)
     {
         var time = new ManualTimeProvider();

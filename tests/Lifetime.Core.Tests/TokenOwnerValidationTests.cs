@@ -28,6 +28,7 @@ public sealed class TokenOwnerValidationTests
 
     [Theory]
     [MemberData(nameof(GoodTimeouts))]
+    [Trait("Guarantee", "8")]
     public async Task RenewAfterAsync_InRange_Accepted(TimeSpan timeout)
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -38,6 +39,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewOwnedAsync_SourceOwnedEarlierAndAlreadyRetired_StillRefused()
     {
         await using var owner = new TokenOwner();
@@ -49,6 +51,8 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "3")]
     public async Task RenewOwnedAsync_AlreadyCancelledSource_BornEndedAndDisposed()
     {
         var counter = new SourceCounter();
@@ -68,6 +72,8 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "5")]
     public async Task Constructor_ContextPlacementWithoutContext_ThrowsInvalidOperation()
     {
         await Task.Run(() =>
@@ -115,6 +121,7 @@ public sealed class TokenOwnerValidationTests
 
     [Theory]
     [MemberData(nameof(BadTimeoutTicks))]
+    [Trait("Guarantee", "8")]
     public async Task RenewAfterAsync_BadTimeout_ThrowsArgumentOutOfRangeAtCallSiteNothingQueued(long ticks)
     {
         var factory = new TrackingFactory();
@@ -131,6 +138,7 @@ public sealed class TokenOwnerValidationTests
 
     [Theory]
     [MemberData(nameof(BadTimeoutTicks))]
+    [Trait("Guarantee", "8")]
     public async Task TouchAsync_BadTimeout_ThrowsArgumentOutOfRangeAtCallSite(long ticks)
     {
         var factory = new TrackingFactory();
@@ -143,6 +151,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewAfterAsync_BadTimeoutAfterDispose_StillArgumentOutOfRange()
     {
         var owner = new TokenOwner();
@@ -152,6 +161,8 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_InfiniteTimeSpan_AcceptedNoDeadline()
     {
         var time = new ManualTimeProvider();
@@ -165,6 +176,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewLinkedAfterAsync_Zero_TokenBornCancelled()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -176,6 +188,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewLinkedAsync_NullArray_ThrowsArgumentNullAtCallSiteNothingQueued()
     {
         var factory = new TrackingFactory();
@@ -189,6 +202,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewLinkedAsync_EmptyArray_IsAPlainRenew()
     {
         var time = new ManualTimeProvider();
@@ -212,6 +226,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewOwnedAsync_Null_ThrowsArgumentNullAtCallSiteNothingQueued()
     {
         var factory = new TrackingFactory();
@@ -223,6 +238,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewOwnedAsync_SourceOwnedBySameOwner_ThrowsInvalidOperationAtCallSite()
     {
         var factory = new TrackingFactory();
@@ -240,6 +256,8 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwnedAsync_SourceOwnedByAnotherOwner_ThrowsInvalidOperationAndFirstOwnerKeepsIt()
     {
         await using var first = new TokenOwner();
@@ -256,6 +274,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewOwnedAsync_AlreadyDisposedSource_ThrowsObjectDisposedNothingQueued()
     {
         var factory = new TrackingFactory();
@@ -268,6 +287,8 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwnedAsync_InvalidOperationRefusal_SourceCanBeHandedNowhereElseButStaysUsable()
     {
         await using var owner = new TokenOwner();

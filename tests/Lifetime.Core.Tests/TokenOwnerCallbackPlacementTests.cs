@@ -287,11 +287,7 @@ public sealed class TokenOwnerCallbackPlacementTests : IDisposable
         Assert.True(t0.IsCancellationRequested && s0.IsCancellationRequested);
     }
 
-    private TokenOwner Create(CallbackPlacement placement) => new(new TokenOwnerOptions
-    {
-        CallbackPlacement = placement,
-        CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
-    });
+    private TokenOwner Create(CallbackPlacement placement) => new(_context.Options(placement));
 
     [Fact]
     [Trait("Guarantee", "5")]

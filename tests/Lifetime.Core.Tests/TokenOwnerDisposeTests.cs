@@ -409,6 +409,7 @@ public sealed class TokenOwnerDisposeTests
         var busy = Task.Run(async () => await owner.CancelAndDisposeAsync());
         await hold.Entered;
         var disposal = owner.DisposeAsync().AsTask();
+        Assert.False(disposal.IsCompleted);
         Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
         Assert.Throws<ObjectDisposedException>(() => { _ = slot.RenewAfterAsync(TimeSpan.FromSeconds(1)); });
         Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
@@ -686,6 +687,8 @@ public sealed class TokenOwnerDisposeTests
             owner.CreateSlot().RenewOwnedAsync(factory.CreateForCaller()).AsTask(),
         ];
         var disposal = owner.DisposeAsync().AsTask();
+        Assert.All(queued, request => Assert.False(request.IsCompleted));
+        Assert.False(disposal.IsCompleted);
         hold.Release();
 
         await busy.Within();

@@ -194,12 +194,7 @@ public sealed class TokenOwnerReentryTests : IDisposable
         Assert.Equal(502, counter.Created);
     }
 
-    private TokenOwner CreateOwner(CallbackPlacement placement, SourceCounter? counter) => new(new TokenOwnerOptions
-    {
-        CallbackPlacement = placement,
-        CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
-        SourceFactory = counter is null ? null : counter.Create,
-    });
+    private TokenOwner CreateOwner(CallbackPlacement placement, SourceCounter? counter) => new(_context.Options(placement, counter));
 
     private static async Task ForwardAsync(ValueTask<CancellationToken> renew, TaskCompletionSource<CancellationToken> target)
     {

@@ -268,10 +268,5 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
         }
     }
 
-    private TokenOwner Create(CallbackPlacement placement, TimeProvider? time) => new(new TokenOwnerOptions
-    {
-        CallbackPlacement = placement,
-        CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
-        TimeProvider = time,
-    });
+    private TokenOwner Create(CallbackPlacement placement, TimeProvider? time) => new(_context.Options(placement, time: time));
 }

@@ -29,18 +29,6 @@ public sealed class PumpContext : SynchronizationContext, IDisposable
 
     public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException();
 
-    /// <summary>
-    /// Options for an owner with <paramref name="placement"/>; with <see cref="CallbackPlacement.SynchronizationContext"/>
-    /// its callbacks are posted to this context.
-    /// </summary>
-    public TokenOwnerOptions Options(CallbackPlacement placement, SourceCounter? counter = null, TimeProvider? time = null) => new()
-    {
-        CallbackPlacement = placement,
-        CallbackContext = placement == CallbackPlacement.SynchronizationContext ? this : null,
-        SourceFactory = counter is null ? null : counter.Create,
-        TimeProvider = time,
-    };
-
     /// <summary>Runs <paramref name="action"/> on the context's thread; the task is bounded by <see cref="Bounded.Limit"/>.</summary>
     public Task<T> Run<T>(Func<T> action)
     {

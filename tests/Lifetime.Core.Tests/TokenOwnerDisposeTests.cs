@@ -11,6 +11,9 @@ public sealed class TokenOwnerDisposeTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "9")]
     public async Task Dispose_LiveTokensInEverySlot_AllCancelledAndEverySourceDisposed(bool async)
     {
         var counter = new SourceCounter();
@@ -22,6 +25,7 @@ public sealed class TokenOwnerDisposeTests
             await owner.RenewAfterAsync(TimeSpan.FromMinutes(5)).Within(),
             await owner.CreateSlot().RenewLinkedAsync(external.Token).Within(),
             await owner.CreateSlot().RenewOwnedAsync(counter.CreateForCaller()).Within(),
+            await owner.CreateSlot().RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), external.Token).Within(),
             await owner.CreateSlot().RenewAsync().Within(),
         };
 
@@ -43,6 +47,7 @@ public sealed class TokenOwnerDisposeTests
 
     [Theory]
     [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_AfterDispose_ThrowsObjectDisposed(string variant)
     {
         var owner = new TokenOwner();
@@ -52,46 +57,13 @@ public sealed class TokenOwnerDisposeTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Variants.Renew(owner, variant).Within());
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Variants.Renew(slot, variant).Within());
         Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
-    }
-
-    [Fact]
-    public async Task CleanupCalls_AfterDispose_AreHarmlessNoOps()
-    {
-        var owner = new TokenOwner();
-        var slot = owner.CreateSlot();
-        var token = await owner.RenewAsync().Within();
-        await owner.DisposeAsync().Within();
-
-        await owner.CancelAndDisposeAsync().Within();
-        await owner.CancelAllAsync().Within();
-        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
-        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
-        await slot.CancelAndDisposeAsync().Within();
         await slot.DisposeAsync().Within();
-        slot.Dispose();
-        owner.Dispose();
-        await owner.DisposeAsync().Within();
-        owner.Dispose();
-
-        Assert.False(owner.IsCurrent(token));
-        await owner.Completion.Within();
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
     }
 
     [Fact]
-    public async Task Dispose_CloseThenDestroyInEitherOrder_BothComplete()
-    {
-        var counter = new SourceCounter();
-        var owner = new TokenOwner(counter.Options());
-        await owner.RenewAsync().Within();
-
-        await owner.CancelAndDisposeAsync().Within(); // Close()
-        owner.Dispose(); // OnDestroy()
-        await owner.CancelAndDisposeAsync().Within(); // a late Close()
-
-        counter.AssertBalanced();
-    }
-
-    [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Dispose_ConcurrentFromManyThreads_AllReturnAfterDisposal()
     {
         var counter = new SourceCounter();
@@ -122,6 +94,7 @@ public sealed class TokenOwnerDisposeTests
     /// processed message posts the next one, it must still hand the stream on and return.
     /// </summary>
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task SlotDispose_CallerDrainsEndlessStreamAfterItsReply_ReturnsAnyway()
     {
         var owner = new TokenOwner();
@@ -160,6 +133,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Requests_SentBeforeDispose_CompleteNormallyThenTheirTokensAreCancelled()
     {
         var counter = new SourceCounter();
@@ -193,6 +168,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Requests_SentAfterDisposeFromCallback_FailWithObjectDisposed()
     {
         var owner = new TokenOwner();
@@ -221,6 +197,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Dispose_RacingRenewsFromManyThreads_EveryRenewSucceedsOrFailsCleanly()
     {
         for (var round = 0; round < 20; round++)
@@ -255,6 +233,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task DisposeAsync_RacingUnawaitedRenews_NeverHangs()
     {
         for (var round = 0; round < 2_000; round++)
@@ -288,19 +267,8 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
-    public async Task Completion_BeforeDispose_Pending_AfterDispose_Completed()
-    {
-        var owner = new TokenOwner();
-        await owner.RenewAsync().Within();
-
-        Assert.False(owner.Completion.IsCompleted);
-        await owner.DisposeAsync().Within();
-
-        await owner.Completion.Within();
-        Assert.True(owner.Completion.IsCompletedSuccessfully);
-    }
-
-    [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Completion_ProcessingPathFails_FaultsAndOwnerDisposesItself()
     {
         var time = new ThrowingTimeProvider();
@@ -326,6 +294,8 @@ public sealed class TokenOwnerDisposeTests
     [Theory]
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Completion_ClockFailsAfterPreviousTokenTaken_PreviousSourceStillEnded(CallbackPlacement placement)
     {
         // A renew without a timeout reads the clock only when it tells the wheel that the previous
@@ -346,39 +316,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
-    public async Task OuterToken_Cancelled_OwnerEndsItsLife()
-    {
-        var counter = new SourceCounter();
-        using var outer = new CancellationTokenSource();
-        var options = counter.Options();
-        options.OuterToken = outer.Token;
-        var owner = new TokenOwner(options);
-        var token = await owner.RenewAsync().Within();
-        var slotToken = await owner.CreateSlot().RenewAsync().Within();
-
-        outer.Cancel();
-
-        Assert.True(token.IsCancellationRequested);
-        Assert.True(slotToken.IsCancellationRequested);
-        await owner.Completion.Within();
-        counter.AssertBalanced();
-        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
-    }
-
-    [Fact]
-    public async Task OuterToken_OwnerDisposedFirst_LaterCancelIsHarmless()
-    {
-        using var outer = new CancellationTokenSource();
-        var owner = new TokenOwner(outer.Token);
-        await owner.RenewAsync().Within();
-        await owner.DisposeAsync().Within();
-
-        outer.Cancel();
-
-        await owner.Completion.Within();
-    }
-
-    [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Slot_Retired_RenewFailsAndOthersKeepWorking()
     {
         var counter = new SourceCounter();
@@ -400,6 +338,7 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Slot_RetiredWhileRenewQueued_RenewFailsWithObjectDisposed()
     {
         await using var owner = new TokenOwner();
@@ -425,5 +364,443 @@ public sealed class TokenOwnerDisposeTests
         public volatile bool Throw;
 
         public override long GetTimestamp() => Throw ? throw new TimeZoneNotFoundException("clock broke") : base.GetTimestamp();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task DisposeAsync_SlotsLinkedToEachOther_Completes()
+    {
+        var factory = new TrackingFactory();
+        var owner = new TokenOwner(factory.Options());
+        var a = await owner.CreateSlot().RenewAsync().Within();
+        var b = await owner.CreateSlot().RenewLinkedAsync(a).Within();
+        await owner.CreateSlot().RenewLinkedAsync(a, b).Within();
+        await owner.DisposeAsync().Within();
+        await owner.Completion.Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task DisposeAsync_SecondCallWhileFirstInProgress_WaitsForSameCompletion()
+    {
+        var owner = new TokenOwner();
+        var token = await owner.RenewAsync().Within();
+        using var hold = PathHold.On(token);
+        var first = Task.Run(async () => await owner.DisposeAsync());
+        await hold.Entered;
+        var second = owner.DisposeAsync().AsTask();
+        Assert.False(second.IsCompleted);
+        hold.Release();
+
+        await first.Within();
+        await second.Within();
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task RenewAsync_AfterDisposeRequestedWhilePathBusy_ThrowsObjectDisposedAtCallSite()
+    {
+        var owner = new TokenOwner();
+        var token = await owner.RenewAsync().Within();
+        using var hold = PathHold.On(token);
+        var slot = owner.CreateSlot();
+        var busy = Task.Run(async () => await owner.CancelAndDisposeAsync());
+        await hold.Entered;
+        var disposal = owner.DisposeAsync().AsTask();
+        Assert.False(disposal.IsCompleted);
+        Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewAsync(); });
+        Assert.Throws<ObjectDisposedException>(() => { _ = slot.RenewAfterAsync(TimeSpan.FromSeconds(1)); });
+        Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
+        var cancelAll = owner.CancelAllAsync().AsTask();
+        var touch = owner.TouchAsync(TimeSpan.FromSeconds(1)).AsTask();
+        hold.Release();
+
+        await busy.Within();
+        await disposal.Within();
+        await cancelAll.Within();
+        Assert.False(await touch.Within());
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task RenewOwnedAsync_RacingDispose_SuccessMeansOwnedFailureMeansDisposedUncancelled()
+    {
+        for (var round = 0; round < 200; round++)
+        {
+            var owner = new TokenOwner();
+            var sources = new TrackedSource[8];
+            var outcomes = new Task<CancellationToken>[sources.Length];
+            using var start = new Barrier(2);
+            var renewer = Task.Run(() =>
+            {
+                start.SignalAndWait(Bounded.Limit);
+                for (var i = 0; i < sources.Length; i++)
+                {
+                    sources[i] = new TrackedSource();
+                    TokenSlot slot;
+                    try
+                    {
+                        slot = owner.CreateSlot();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The source was never handed over: it stays the caller's.
+                        sources[i].Dispose();
+                        outcomes[i] = Task.FromException<CancellationToken>(new ObjectDisposedException("slot"));
+                        continue;
+                    }
+
+                    try
+                    {
+                        outcomes[i] = slot.RenewOwnedAsync(sources[i]).AsTask();
+                    }
+                    catch (ObjectDisposedException e)
+                    {
+                        outcomes[i] = Task.FromException<CancellationToken>(e);
+                    }
+                }
+            });
+            start.SignalAndWait(Bounded.Limit);
+            await owner.DisposeAsync().Within();
+            await renewer.Within();
+            for (var i = 0; i < sources.Length; i++)
+            {
+                var outcome = await Record.ExceptionAsync(() => outcomes[i].Within());
+                if (outcome is null)
+                {
+                    Assert.Equal(1, sources[i].DisposeCalls);
+                    Assert.Equal(1, sources[i].CancelledBeforeDispose);
+                }
+                else
+                {
+                    // Refused by the disposal: ownership passed with the call, so the owner disposed it.
+                    Assert.IsType<ObjectDisposedException>(outcome);
+                    Assert.Equal(1, sources[i].DisposeCalls);
+                    Assert.False(sources[i].IsCancellationRequested);
+                }
+            }
+        }
+    }
+
+    public static IEnumerable<object[]> RenewVariants() => Variants.Renews();
+
+    private static async Task<TokenOwner> DisposedOwnerAsync(bool async)
+    {
+        var owner = new TokenOwner();
+        await owner.RenewAsync().Within();
+        if (async)
+        {
+            await owner.DisposeAsync().Within();
+        }
+        else
+        {
+            owner.Dispose();
+        }
+
+        return owner;
+    }
+
+    [Theory]
+    [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
+    public async Task Renew_EveryVariantAfterDispose_ThrowsObjectDisposedAtCallSite(string variant)
+    {
+        var owner = await DisposedOwnerAsync(async: false);
+        Assert.Throws<ObjectDisposedException>(() => { _ = Variants.Renew(owner, variant); });
+    }
+
+    [Theory]
+    [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
+    public async Task Renew_EveryVariantOnSlotOfDisposedOwner_ThrowsObjectDisposed(string variant)
+    {
+        var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        await slot.RenewAsync().Within();
+        await owner.DisposeAsync().Within();
+        Assert.Throws<ObjectDisposedException>(() => { _ = Variants.Renew(slot, variant); });
+    }
+
+    [Theory]
+    [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
+    public async Task Renew_EveryVariantOnRetiredSlot_ThrowsObjectDisposed(string variant)
+    {
+        await using var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        var token = await slot.RenewAsync().Within();
+        await slot.DisposeAsync().Within();
+        Assert.True(token.IsCancellationRequested);
+        Assert.Throws<ObjectDisposedException>(() => { _ = Variants.Renew(slot, variant); });
+
+        // The owner and its other slots are unaffected.
+        var other = await Variants.Renew(owner.CreateSlot(), variant).Within();
+        Assert.False(other.IsCancellationRequested);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task Renew_SlotNeverRenewedThenRetired_ThrowsObjectDisposed()
+    {
+        await using var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        slot.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await slot.RenewAsync());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task RenewOwnedAsync_AfterDispose_SourceDisposedNotLeaked(bool async)
+    {
+        var owner = await DisposedOwnerAsync(async);
+        var source = new TrackedSource();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await owner.RenewOwnedAsync(source));
+        Assert.False(source.IsCancellationRequested);
+        Assert.Equal(1, source.DisposeCalls);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task RenewOwnedAsync_OnRetiredSlot_SourceDisposedNotLeaked()
+    {
+        await using var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        await slot.DisposeAsync().Within();
+        var source = new TrackedSource();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await slot.RenewOwnedAsync(source));
+        Assert.False(source.IsCancellationRequested);
+        Assert.Equal(1, source.DisposeCalls);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task CleanupCalls_AfterDispose_HarmlessNoOpsInAnyOrderAnyNumberOfTimes()
+    {
+        var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        await slot.RenewAsync().Within();
+        var token = await owner.RenewAsync().Within();
+        await owner.DisposeAsync().Within();
+        for (var round = 0; round < 3; round++)
+        {
+            await owner.CancelAndDisposeAsync().Within();
+            await owner.CancelAllAsync().Within();
+            owner.Dispose();
+            await owner.DisposeAsync().Within();
+            Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+            await slot.CancelAndDisposeAsync().Within();
+            slot.Dispose();
+            await slot.DisposeAsync().Within();
+            Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+            await owner.DisposeAsync().Within();
+            await owner.CancelAllAsync().Within();
+        }
+
+        Assert.False(owner.IsCurrent(token));
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task CancelAndDisposeThenDispose_CloseThenOnDestroy_BothComplete()
+    {
+        var counter = new SourceCounter();
+        var owner = new TokenOwner(counter.Options());
+        var token = await owner.RenewAsync().Within();
+        await owner.CancelAndDisposeAsync().Within(); // Close()
+        Assert.True(token.IsCancellationRequested);
+        owner.Dispose(); // OnDestroy()
+        await owner.CancelAndDisposeAsync().Within(); // a late Close()
+        await owner.Completion.Within();
+        counter.AssertBalanced();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task DisposeThenCancelAndDispose_OnDestroyThenClose_BothComplete()
+    {
+        var owner = new TokenOwner();
+        var token = await owner.RenewAsync().Within();
+        owner.Dispose();
+        await owner.CancelAndDisposeAsync().Within();
+        _ = owner.CancelAndDisposeAsync(); // fire-and-forget, as in the README's Close()
+        Assert.True(token.IsCancellationRequested);
+        await owner.Completion.Within();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task SlotDispose_AfterOwnerDispose_NoOp()
+    {
+        var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        await slot.RenewAsync().Within();
+        owner.Dispose();
+        slot.Dispose();
+        await slot.DisposeAsync().Within();
+        await slot.CancelAndDisposeAsync().Within();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task SlotDispose_Twice_NoOpAndOwnerStaysUsable()
+    {
+        await using var owner = new TokenOwner();
+        var slot = owner.CreateSlot();
+        await slot.RenewAsync().Within();
+        await slot.DisposeAsync().Within();
+        slot.Dispose();
+        await slot.DisposeAsync().Within();
+        await slot.CancelAndDisposeAsync().Within();
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        var token = await owner.RenewAsync().Within();
+        Assert.True(owner.IsCurrent(token));
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task RequestsSentBeforeDispose_CompleteNormallyThenTokensCancelled()
+    {
+        var factory = new TrackingFactory();
+        var owner = new TokenOwner(factory.Options());
+        var blocker = await owner.RenewAsync().Within();
+        using var hold = PathHold.On(blocker);
+        var slot = owner.CreateSlot();
+        var busy = Task.Run(async () => await owner.CancelAndDisposeAsync());
+        await hold.Entered;
+
+        // The processing path is busy inside the callback: these are queued, then the disposal.
+        Task<CancellationToken>[] queued =
+        [
+            owner.RenewAsync().AsTask(),
+            slot.RenewAfterAsync(TimeSpan.FromMinutes(1)).AsTask(),
+            owner.CreateSlot().RenewLinkedAsync(Variants.LongLived.Token).AsTask(),
+            owner.CreateSlot().RenewOwnedAsync(factory.CreateForCaller()).AsTask(),
+        ];
+        var disposal = owner.DisposeAsync().AsTask();
+        Assert.All(queued, request => Assert.False(request.IsCompleted));
+        Assert.False(disposal.IsCompleted);
+        hold.Release();
+
+        await busy.Within();
+        await Task.WhenAll(queued).Within();
+        await disposal.Within();
+        foreach (var request in queued)
+        {
+            Assert.True((await request.Within()).IsCancellationRequested);
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await owner.RenewAsync());
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task NoAwaiterHangs_RenewStormRacingDispose_EveryCallCompletesOrThrowsObjectDisposed()
+    {
+        var factory = new TrackingFactory();
+        var owner = new TokenOwner(factory.Options(new ManualTimeProvider()));
+        var slots = new[] { owner.CreateSlot(), owner.CreateSlot() };
+        var outcomes = new Task[4];
+        using var start = new Barrier(outcomes.Length + 1);
+        for (var w = 0; w < outcomes.Length; w++)
+        {
+            var worker = w;
+            outcomes[w] = Task.Factory.StartNew(
+                async () =>
+                {
+                    start.SignalAndWait(Bounded.Limit);
+                    var slot = slots[worker % 2];
+                    for (var i = 0; i < 2000; i++)
+                    {
+                        try
+                        {
+                            switch (i % 5)
+                            {
+                                case 0:
+                                    await slot.RenewAsync();
+                                    break;
+                                case 1:
+                                    await slot.RenewAfterAsync(TimeSpan.FromMinutes(1));
+                                    break;
+                                case 2:
+                                    await slot.TouchAsync(TimeSpan.FromMinutes(2));
+                                    break;
+                                case 3:
+                                    await owner.CancelAllAsync();
+                                    break;
+                                default:
+                                    await slot.RenewLinkedAsync(Variants.LongLived.Token);
+                                    break;
+                            }
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            return;
+                        }
+                    }
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).Unwrap();
+        }
+
+        start.SignalAndWait(Bounded.Limit);
+        await Bounded.Until(() => factory.Created > 50, "the storm is under way");
+        await owner.DisposeAsync().Within();
+        await Task.WhenAll(outcomes).Within();
+        await owner.Completion.Within();
+        Assert.Equal(factory.Created, factory.Disposed);
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task Completion_BeforeDispose_NotCompletedAfterDisposeCompleted()
+    {
+        var owner = new TokenOwner();
+        await owner.RenewAsync().Within();
+        Assert.False(owner.Completion.IsCompleted);
+        await owner.CancelAllAsync().Within();
+        Assert.False(owner.Completion.IsCompleted);
+        await owner.DisposeAsync().Within();
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task Completion_OwnerNeverUsed_CompletesOnDispose()
+    {
+        var owner = new TokenOwner();
+        owner.Dispose();
+        await owner.Completion.Within();
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task DisposeAsync_FromTestThreadWhileOtherCallerBusy_Completes()
+    {
+        var owner = new TokenOwner();
+        var token = await owner.RenewAsync().Within();
+        using var hold = PathHold.On(token);
+        var busy = Task.Run(async () => await owner.RenewAsync());
+        await hold.Entered;
+        var disposal = owner.DisposeAsync().AsTask();
+        Assert.False(disposal.IsCompleted);
+        hold.Release();
+        await disposal.Within();
+        var renewed = await busy.Within();
+        Assert.True(renewed.IsCancellationRequested);
     }
 }

@@ -67,6 +67,7 @@ public sealed class TokenOwnerEndCauseTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task GetEndCause_ExplicitDispose_OwnerDisposed()
     {
         var owner = new TokenOwner();

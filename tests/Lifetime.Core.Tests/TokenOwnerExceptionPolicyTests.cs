@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
@@ -37,6 +38,9 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Matrix))]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "2")]
     public async Task ThrowingCallback_OnEveryPath_ObeysPolicyAndOwnerKeepsWorking(string path, CallbackPlacement placement, bool strict)
     {
         var owner = CreateOwner(placement, strict, reporterThrows: false);
@@ -117,6 +121,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
     [InlineData(CallbackPlacement.SynchronizationContext)]
+    [Trait("Guarantee", "6")]
     public async Task ThrowingReporter_IsSwallowedAndOwnerKeepsWorking(CallbackPlacement placement)
     {
         var owner = CreateOwner(placement, strict: false, reporterThrows: true);
@@ -130,10 +135,12 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
         Assert.True(owner.IsCurrent(next));
         await owner.DisposeAsync().Within();
         Assert.True(owner.Completion.IsCompletedSuccessfully);
+        Assert.Single(_reported);
         _counter.AssertBalanced();
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
     public async Task DefaultPolicy_NoReporter_SwallowsSilently()
     {
         await using var owner = new TokenOwner();
@@ -150,6 +157,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
     [InlineData(CallbackPlacement.SynchronizationContext)]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
     public async Task StrictOuterTokenDisposal_CallbackThrows_ReportedBecauseNobodyAwaits(CallbackPlacement placement)
     {
         using var outer = new CancellationTokenSource();
@@ -178,6 +187,9 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task StrictSynchronousDispose_FromCallbackOnPath_CallbackExceptionsReported(bool disposeSlot)
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
@@ -209,6 +221,7 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
     public async Task StrictRenew_FaultedResultDiscarded_RaisesNoUnobservedTaskException()
     {
         var marker = "discarded-" + Guid.NewGuid().ToString("N");
@@ -254,41 +267,32 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
-    public async Task StrictRenew_CallbackThrows_NewTokenInstalledAndStateConsistent()
-    {
-        var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
-        var slot = owner.CreateSlot();
-        var first = await slot.RenewAsync().Within();
-        first.Register(() => throw new InvalidTimeZoneException("callback"));
-
-        await Assert.ThrowsAsync<AggregateException>(() => slot.RenewAsync().Within());
-
-        Assert.True(first.IsCancellationRequested);
-        Assert.Equal(_counter.Created - 1, _counter.Disposed);
-        Assert.True(await slot.TouchAsync(TimeSpan.FromSeconds(5)).Within(), "the new token is live in the slot");
-        await slot.CancelAndDisposeAsync().Within();
-        _counter.AssertBalanced();
-        await owner.DisposeAsync().Within();
-    }
-
-    [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "2")]
     public async Task StrictCancelAll_SeveralCallbacksThrow_AllTokensEndedAndErrorsAggregated()
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
-        for (var i = 0; i < 3; i++)
+        var tokens = new CancellationToken[3];
+        for (var i = 0; i < tokens.Length; i++)
         {
-            var token = await owner.CreateSlot().RenewAsync().Within();
-            token.Register(() => throw new InvalidTimeZoneException("callback"));
+            tokens[i] = await owner.CreateSlot().RenewAsync().Within();
+            var message = "callback " + i;
+            tokens[i].Register(() => throw new InvalidTimeZoneException(message));
         }
 
         var ex = await Assert.ThrowsAsync<AggregateException>(() => owner.CancelAllAsync().Within());
 
         Assert.Equal(3, ex.InnerExceptions.Count);
+        Assert.Equal(["callback 0", "callback 1", "callback 2"], ex.Flatten().InnerExceptions.Select(e => e.Message).Order());
+        Assert.All(tokens, t => Assert.True(t.IsCancellationRequested));
+        Assert.Empty(_reported);
         _counter.AssertBalanced();
         await owner.DisposeAsync().Within();
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwned_CallerDisposedSourceBehindOwnersBack_ReportedOnceAndOwnerKeepsWorking()
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: false, reporterThrows: false);
@@ -305,6 +309,8 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "2")]
     public async Task StrictRenewOwned_CallerDisposedSourceBehindOwnersBack_PropagatesObjectDisposed()
     {
         var owner = CreateOwner(CallbackPlacement.Inline, strict: true, reporterThrows: false);
@@ -335,4 +341,191 @@ public sealed class TokenOwnerExceptionPolicyTests : IDisposable
             }
         },
     });
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
+    public async Task Dispose_StrictInlineThrowingCallback_ThrowsFirstCallOnly()
+    {
+        var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new CallbackBoom());
+        var thrown = await Task.Run(() => Record.Exception(owner.Dispose)).Within();
+        Assert.NotNull(thrown);
+        Assert.True(Exceptions.Contains<CallbackBoom>(thrown));
+        await Task.Run(owner.Dispose).Within();
+        await owner.Completion.Within();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
+    public async Task Dispose_StrictThreadPoolThrowingCallback_ReportedNotThrown()
+    {
+        var reporter = new Reporter();
+        var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true, CallbackPlacement = CallbackPlacement.ThreadPool, OnCancelException = reporter.Report });
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new CallbackBoom());
+        await Task.Run(owner.Dispose).Within();
+        await owner.Completion.Within();
+        await Bounded.Until(() => reporter.Count == 1, "the exception is reported");
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
+    public async Task SlotDispose_StrictThrowingCallback_SlotRetiredAnyway()
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });
+        var slot = owner.CreateSlot();
+        var token = await slot.RenewAsync().Within();
+        token.Register(() => throw new CallbackBoom());
+        await Record.ExceptionAsync(async () => await slot.DisposeAsync().Within());
+        Assert.True(token.IsCancellationRequested);
+        Assert.Throws<ObjectDisposedException>(() => { _ = slot.RenewAsync(); });
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    public async Task TouchAsync_ZeroStrictThrowingCallback_TokenEndedAnyway()
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true, TimeProvider = new ManualTimeProvider() });
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new CallbackBoom());
+        await Record.ExceptionAsync(async () => await owner.TouchAsync(TimeSpan.Zero).Within());
+        Assert.True(token.IsCancellationRequested);
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    public async Task DefaultPolicy_SeveralThrowingCallbacksOnOneToken_ReportedOnce()
+    {
+        var reporter = new Reporter();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { OnCancelException = reporter.Report });
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new CallbackBoom("1"));
+        token.Register(() => throw new CallbackBoom("2"));
+        await owner.CancelAndDisposeAsync().Within();
+        Assert.Equal(1, reporter.Count);
+        var aggregate = Assert.IsType<AggregateException>(reporter.Reported[0]);
+        Assert.Equal(2, aggregate.Flatten().InnerExceptions.Count);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    public async Task DefaultPolicy_CancelAllWithTwoThrowingSlots_EachReportedOnce()
+    {
+        var reporter = new Reporter();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { OnCancelException = reporter.Report });
+        var a = await owner.CreateSlot().RenewAsync().Within();
+        var b = await owner.CreateSlot().RenewAsync().Within();
+        a.Register(() => throw new CallbackBoom("a"));
+        b.Register(() => throw new CallbackBoom("b"));
+        await owner.CancelAllAsync().Within();
+        Assert.Equal(2, reporter.Count);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "2")]
+    public async Task RenewAsync_OwnedSourceDisposedBehindOurBackStrict_CallerFaultsStateConsistent()
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });
+        var source = new CancellationTokenSource();
+        await owner.RenewOwnedAsync(source).Within();
+        source.Dispose();
+        var thrown = await Record.ExceptionAsync(async () => await owner.RenewAsync());
+        Assert.NotNull(thrown);
+        Assert.True(Exceptions.Contains<ObjectDisposedException>(thrown));
+        Assert.True(await owner.TouchAsync(TimeSpan.FromMinutes(1)).Within());
+        var next = await owner.RenewAsync().Within();
+        Assert.True(owner.IsCurrent(next));
+    }
+
+    [Theory]
+    [InlineData(CallbackPlacement.Inline)]
+    [InlineData(CallbackPlacement.ThreadPool)]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "2")]
+    public async Task RenewAsync_StrictThrowingCallback_CallerFaultsNewTokenInstalled(CallbackPlacement placement)
+    {
+        var reporter = new Reporter();
+        var factory = new TrackingFactory();
+        var options = factory.Options();
+        options.ThrowOnCancelException = true;
+        options.OnCancelException = reporter.Report;
+        options.CallbackPlacement = placement;
+        var owner = new TokenOwner(options);
+        var previous = await owner.RenewAsync().Within();
+        previous.Register(() => throw new CallbackBoom());
+        var thrown = await Record.ExceptionAsync(async () => await owner.RenewAsync().Within());
+        Assert.NotNull(thrown);
+        Assert.True(Exceptions.Contains<CallbackBoom>(thrown));
+        Assert.Equal(0, reporter.Count);
+        Assert.True(previous.IsCancellationRequested);
+
+        // The renew installed its new token before faulting.
+        Assert.Equal(2, factory.Created);
+        Assert.Equal(1, factory.Disposed);
+        Assert.True(await owner.TouchAsync(TimeSpan.FromMinutes(1)).Within());
+        await owner.CancelAndDisposeAsync().Within();
+        Assert.Equal(2, factory.Disposed);
+        var next = await owner.RenewAsync().Within();
+        Assert.True(owner.IsCurrent(next));
+        await owner.DisposeAsync().Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task DisposeAsync_StrictThrowingCallback_FaultsOnceThenNoOp()
+    {
+        var factory = new TrackingFactory();
+        var options = factory.Options();
+        options.ThrowOnCancelException = true;
+        var owner = new TokenOwner(options);
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new CallbackBoom());
+        var thrown = await Record.ExceptionAsync(async () => await owner.DisposeAsync().Within());
+        Assert.NotNull(thrown);
+        Assert.True(Exceptions.Contains<CallbackBoom>(thrown));
+        await owner.DisposeAsync().Within();
+        await owner.Completion.Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
+    public async Task OuterToken_ThrowingCallback_ReportedAndOuterCancellerDoesNotThrow()
+    {
+        using var outer = new CancellationTokenSource();
+        var reporter = new Reporter();
+        var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = outer.Token, OnCancelException = reporter.Report });
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new CallbackBoom());
+        Assert.Null(Record.Exception(() => outer.Cancel()));
+        await owner.Completion.Within();
+        Assert.Equal(1, reporter.Count);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "6")]
+    [Trait("Guarantee", "7")]
+    public async Task Completion_CallbackExceptions_NeverFaultIt()
+    {
+        var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => throw new CallbackBoom());
+        await Record.ExceptionAsync(async () => await owner.RenewAsync());
+        var second = await owner.RenewAsync().Within();
+        second.Register(() => throw new CallbackBoom());
+        await Record.ExceptionAsync(async () => await owner.DisposeAsync());
+        await owner.Completion.Within();
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
+    }
 }

@@ -9,6 +9,8 @@ namespace Lifetime.Tests;
 public sealed class TokenOwnerLinkTests
 {
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "2")]
     public async Task RenewLinkedAsync_LinkCancelled_EndsTokenBeforeCancelReturns()
     {
         var counter = new SourceCounter();
@@ -24,6 +26,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAsync_AnyOfSeveralLinks_EndsToken()
     {
         await using var owner = new TokenOwner();
@@ -34,39 +37,50 @@ public sealed class TokenOwnerLinkTests
         b.Cancel();
 
         Assert.True(token.IsCancellationRequested);
+        Assert.False(owner.IsCurrent(token));
         a.Cancel();
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewLinkedAsync_AlreadyCancelledLink_TokenBornCancelled()
     {
         var counter = new SourceCounter();
         await using var owner = new TokenOwner(counter.Options());
+        var previous = await owner.RenewAsync().Within();
 
         var token = await owner.RenewLinkedAsync(CancellationToken.None, new CancellationToken(canceled: true)).Within();
 
+        Assert.True(previous.IsCancellationRequested);
         Assert.True(token.IsCancellationRequested);
         Assert.False(owner.IsCurrent(token));
         counter.AssertBalanced();
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewLinkedAsync_OnlyUncancellableLinks_LiveToken()
     {
         await using var owner = new TokenOwner();
 
         var token = await owner.RenewLinkedAsync(CancellationToken.None, default).Within();
 
+        Assert.False(token.IsCancellationRequested);
         Assert.True(owner.IsCurrent(token));
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
     public async Task RenewLinkedAsync_LinkOfRenewedToken_IgnoredWhenItFires()
     {
         await using var owner = new TokenOwner();
         using var external = new CancellationTokenSource();
-        await owner.RenewLinkedAsync(external.Token).Within();
+        var linked = await owner.RenewLinkedAsync(external.Token).Within();
         var token = await owner.RenewAsync().Within();
+        Assert.True(linked.IsCancellationRequested);
 
         external.Cancel();
 
@@ -75,20 +89,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
-    public async Task RenewLinkedAsync_CallerChangesArrayAfterCall_NoEffect()
-    {
-        await using var owner = new TokenOwner();
-        using var external = new CancellationTokenSource();
-        var links = new[] { external.Token };
-
-        var token = await owner.RenewLinkedAsync(links).Within();
-        links[0] = CancellationToken.None;
-        external.Cancel();
-
-        Assert.True(token.IsCancellationRequested);
-    }
-
-    [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAfterAsync_TimeoutFirst_EndsToken()
     {
         var time = new ManualTimeProvider();
@@ -104,6 +105,7 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAfterAsync_LinkFirst_EndsTokenAndDisarmsDeadline()
     {
         var time = new ManualTimeProvider();
@@ -121,6 +123,8 @@ public sealed class TokenOwnerLinkTests
     [InlineData("renew")]
     [InlineData("cancel")]
     [InlineData("dispose")]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "9")]
     public async Task Link_TokenEnded_RegistrationRemovedFromExternalToken(string how)
     {
         using var external = new CancellationTokenSource();
@@ -167,5 +171,92 @@ public sealed class TokenOwnerLinkTests
         }
 
         Assert.False(reference.IsAlive, "Still reachable after repeated collections.");
+    }
+
+    [Fact]
+    [Trait("Guarantee", "4")]
+    public async Task RenewLinkedAsync_LinkedToOwnOtherSlot_CancelledWhenThatSlotRenews()
+    {
+        var factory = new TrackingFactory();
+        var owner = new TokenOwner(factory.Options());
+        var parent = owner.CreateSlot();
+        var child = owner.CreateSlot();
+        var parentToken = await parent.RenewAsync().Within();
+        var childToken = await child.RenewLinkedAsync(parentToken).Within();
+        await parent.RenewAsync().Within();
+        await Bounded.Cancelled(childToken);
+        await owner.CancelAllAsync().Within();
+        Assert.False(await child.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        await owner.DisposeAsync().Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "4")]
+    public async Task RenewLinkedAfterAsync_TimeoutFirst_CancelledOnTime()
+    {
+        var time = new ManualTimeProvider();
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewLinkedAfterAsync(TimeSpan.FromMilliseconds(40), link.Token).Within();
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+        Assert.InRange(moved.TotalMilliseconds, 40, 50);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "9")]
+    public async Task RenewLinkedAsync_TokenRetired_RegistrationRemovedFromLink()
+    {
+        using var link = new CancellationTokenSource();
+        await using var owner = new TokenOwner();
+        await owner.RenewLinkedAsync(link.Token).Within();
+        Assert.Equal(1, Registrations.Count(link));
+        await owner.RenewAsync().Within();
+        Assert.Equal(0, Registrations.Count(link));
+        await owner.RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), link.Token).Within();
+        await owner.CancelAndDisposeAsync().Within();
+        Assert.Equal(0, Registrations.Count(link));
+    }
+
+    [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "9")]
+    public async Task RenewLinkedAsync_OneLinkFires_RegistrationsOnOtherLinksRemoved()
+    {
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        await using var owner = new TokenOwner();
+        var token = await owner.RenewLinkedAsync(a.Token, b.Token).Within();
+        a.Cancel();
+        await Bounded.Cancelled(token);
+        await Bounded.Until(() => Registrations.Count(b) == 0, "the other link's registration is removed");
+    }
+
+    [Fact]
+    [Trait("Guarantee", "4")]
+    public async Task RenewLinkedAsync_ArrayChangedAfterCall_NoEffect()
+    {
+        await using var owner = new TokenOwner();
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        var links = new[] { a.Token };
+        var token = await owner.RenewLinkedAsync(links).Within();
+        links[0] = b.Token;
+        b.Cancel();
+        Assert.False(token.IsCancellationRequested);
+        a.Cancel();
+        await Bounded.Cancelled(token);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "3")]
+    public async Task RenewLinkedAfterAsync_OneOfSeveralLinksCancelled_BornCancelled()
+    {
+        await using var owner = new TokenOwner();
+        using var live = new CancellationTokenSource();
+        var token = await owner.RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), live.Token, new CancellationToken(true)).Within();
+        Assert.True(token.IsCancellationRequested);
     }
 }

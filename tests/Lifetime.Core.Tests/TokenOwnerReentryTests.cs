@@ -21,6 +21,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task Callback_RenewsItsOwnSlot_RunsAfterCurrentRenewAndLeavesOneLiveToken(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -40,6 +42,9 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Callback_DisposesOwnerSynchronously_NoDeadlockAndEverythingEnded(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -58,6 +63,9 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Callback_DisposesOwnerAsynchronously_NoDeadlock(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -71,10 +79,12 @@ public sealed class TokenOwnerReentryTests : IDisposable
         await (await disposal.Task.Within()).Within();
         await owner.Completion.Within();
         counter.AssertBalanced();
+        Assert.Throws<ObjectDisposedException>(() => owner.CreateSlot());
     }
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
     public async Task Callback_CancelsAll_NoDeadlockAndAllEnded(CallbackPlacement placement)
     {
         await using var owner = CreateOwner(placement, null);
@@ -86,9 +96,13 @@ public sealed class TokenOwnerReentryTests : IDisposable
 
         await Bounded.Cancelled(slotToken);
         await Bounded.Cancelled(renewed);
+        var after = await owner.RenewAsync().Within();
+        Assert.True(owner.IsCurrent(after));
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
     public async Task Callback_RetiresItsOwnSlotSynchronously_NoDeadlock()
     {
         await using var owner = new TokenOwner();
@@ -103,6 +117,7 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public async Task Callback_CreatesSlotTouchesAndRenews_AllProcessedInOrder()
     {
         var time = new ManualTimeProvider();
@@ -127,6 +142,8 @@ public sealed class TokenOwnerReentryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
     public async Task TimeoutCallback_RenewsTheSlot_NewTokenLive()
     {
         var time = new ManualTimeProvider();
@@ -143,22 +160,10 @@ public sealed class TokenOwnerReentryTests : IDisposable
         Assert.True(next.IsCancellationRequested);
     }
 
-    [Fact]
-    public async Task LinkCallback_DisposesOwner_ExternalCancelDoesNotThrowOrBlock()
-    {
-        var owner = new TokenOwner();
-        using var external = new CancellationTokenSource();
-        var token = await owner.RenewLinkedAsync(external.Token).Within();
-        token.Register(() => owner.Dispose());
-
-        external.Cancel();
-
-        await owner.Completion.Within();
-        Assert.True(token.IsCancellationRequested);
-    }
-
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task RenewStorm_EveryCallbackRenews_EndsWithExactlyOneLiveToken(CallbackPlacement placement)
     {
         var counter = new SourceCounter();
@@ -189,12 +194,7 @@ public sealed class TokenOwnerReentryTests : IDisposable
         Assert.Equal(502, counter.Created);
     }
 
-    private TokenOwner CreateOwner(CallbackPlacement placement, SourceCounter? counter) => new(new TokenOwnerOptions
-    {
-        CallbackPlacement = placement,
-        CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
-        SourceFactory = counter is null ? null : counter.Create,
-    });
+    private TokenOwner CreateOwner(CallbackPlacement placement, SourceCounter? counter) => new(_context.Options(placement, counter));
 
     private static async Task ForwardAsync(ValueTask<CancellationToken> renew, TaskCompletionSource<CancellationToken> target)
     {
@@ -206,5 +206,139 @@ public sealed class TokenOwnerReentryTests : IDisposable
         {
             target.SetException(ex);
         }
+    }
+
+    [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
+    public async Task OuterToken_CancelledFromCallbackOfOwnToken_OwnerDisposesItself()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(outer.Token);
+        var token = await owner.RenewAsync().Within();
+        token.Register(outer.Cancel);
+        var next = await Task.Run(async () => await owner.RenewAsync()).Within();
+        await owner.Completion.Within();
+        Assert.True(next.IsCancellationRequested);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
+    public async Task SynchronizationContext_CallbackDisposesOwnerSynchronously_NoDeadlock()
+    {
+        using var pump = new PumpContext();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = pump });
+        var token = await owner.RenewAsync().Within();
+        token.Register(owner.Dispose);
+        await Task.Run(async () => await owner.RenewAsync()).Within();
+        await owner.Completion.Within();
+    }
+
+    public static TheoryData<CallbackPlacement> DispatchablePlacements() => new() { CallbackPlacement.Inline, CallbackPlacement.ThreadPool };
+
+    [Theory]
+    [MemberData(nameof(DispatchablePlacements))]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "2")]
+    public async Task Callback_RenewOnOwnSlot_QueuedAndBecomesLive(CallbackPlacement placement)
+    {
+        var factory = new TrackingFactory();
+        var options = factory.Options();
+        options.CallbackPlacement = placement;
+        var owner = new TokenOwner(options);
+        var first = await owner.RenewAsync().Within();
+        Task<CancellationToken>? reentrant = null;
+        first.Register(() => reentrant = owner.RenewAsync().AsTask());
+        await owner.CancelAndDisposeAsync().Within();
+        Assert.NotNull(reentrant);
+        var token = await reentrant.Within();
+        Assert.False(token.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(token));
+        await owner.DisposeAsync().Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "7")]
+    public async Task Callback_DisposeOnTimeout_NoDeadlockOwnerDisposed()
+    {
+        var time = new ManualTimeProvider();
+        var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(10)).Within();
+        token.Register(() => owner.Dispose());
+        await Task.Run(() => time.Advance(TimeSpan.FromMilliseconds(30))).Within();
+        await owner.Completion.Within();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await owner.RenewAsync());
+    }
+
+    [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "7")]
+    public async Task Callback_DisposeOnLink_NoDeadlockOwnerDisposed()
+    {
+        using var link = new CancellationTokenSource();
+        var owner = new TokenOwner();
+        var token = await owner.RenewLinkedAsync(link.Token).Within();
+        token.Register(() => owner.Dispose());
+        await Task.Run(link.Cancel).Within();
+        await owner.Completion.Within();
+        Assert.True(token.IsCancellationRequested);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "7")]
+    public async Task Callback_DisposeDuringOwnerDispose_NoDeadlock()
+    {
+        var owner = new TokenOwner();
+        var token = await owner.RenewAsync().Within();
+        token.Register(() => owner.Dispose());
+        await Task.Run(() => owner.Dispose()).Within();
+        await owner.Completion.Within();
+    }
+
+    [Theory]
+    [MemberData(nameof(DispatchablePlacements))]
+    [Trait("Guarantee", "5")]
+    public async Task Callback_EveryMemberOnOwnerAndSlots_NoDeadlockStateConsistent(CallbackPlacement placement)
+    {
+        var factory = new TrackingFactory();
+        var options = factory.Options(new ManualTimeProvider());
+        options.CallbackPlacement = placement;
+        var owner = new TokenOwner(options);
+        var slot = owner.CreateSlot();
+        var retired = owner.CreateSlot();
+        await retired.RenewAsync().Within();
+        var first = await slot.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
+        var calls = new Task[10];
+        var isCurrentInside = true;
+        first.Register(() =>
+        {
+            isCurrentInside = slot.IsCurrent(first);
+            calls[0] = slot.TouchAsync(TimeSpan.FromMinutes(2)).AsTask();
+            calls[1] = slot.RenewAfterAsync(TimeSpan.FromMinutes(1)).AsTask();
+            calls[2] = slot.RenewLinkedAsync(Variants.LongLived.Token).AsTask();
+            calls[3] = owner.CreateSlot().RenewOwnedAsync(factory.CreateForCaller()).AsTask();
+            calls[4] = slot.CancelAndDisposeAsync().AsTask();
+            calls[5] = retired.DisposeAsync().AsTask();
+            calls[6] = owner.RenewLinkedAfterAsync(TimeSpan.FromMinutes(1), Variants.LongLived.Token).AsTask();
+            calls[7] = owner.TouchAsync(TimeSpan.FromMinutes(1)).AsTask();
+            calls[8] = owner.CancelAllAsync().AsTask();
+            calls[9] = slot.RenewAsync().AsTask();
+        });
+        await slot.CancelAndDisposeAsync().Within();
+        Assert.False(isCurrentInside);
+        await Task.WhenAll(calls).Within();
+        var last = await ((Task<CancellationToken>)calls[9]).Within();
+        Assert.True(slot.IsCurrent(last));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await retired.RenewAsync());
+        await owner.DisposeAsync().Within();
+        await owner.Completion.Within();
+        factory.AssertAllEndedExactlyOnce();
     }
 }

@@ -10,6 +10,7 @@ public sealed class TokenOwnerRenewTests
 {
     [Theory]
     [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    [Trait("Guarantee", "3")]
     public async Task Renew_First_ReturnsLiveCurrentToken(string variant)
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -22,17 +23,21 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Theory]
-    [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
-    public async Task Renew_Second_PreviousTokenCancelledWhenRenewCompletes(string variant)
+    [MemberData(nameof(VariantsAndPlacements))]
+    [Trait("Guarantee", "3")]
+    public async Task Renew_Second_PreviousTokenCancelledWhenRenewCompletes(string variant, CallbackPlacement placement)
     {
         var counter = new SourceCounter();
-        await using var owner = new TokenOwner(counter.Options(new ManualTimeProvider()));
+        var options = counter.Options(new ManualTimeProvider());
+        options.CallbackPlacement = placement;
+        await using var owner = new TokenOwner(options);
         var first = await Variants.Renew(owner, variant, counter).Within();
 
         var second = await Variants.Renew(owner, variant, counter).Within();
 
         Assert.True(first.IsCancellationRequested);
         Assert.False(owner.IsCurrent(first));
+        Assert.NotEqual(first, second);
         Assert.False(second.IsCancellationRequested);
         Assert.True(owner.IsCurrent(second));
         Assert.Equal(counter.Created - 1, counter.Disposed);
@@ -40,6 +45,7 @@ public sealed class TokenOwnerRenewTests
 
     [Theory]
     [MemberData(nameof(Variants.Renews), MemberType = typeof(Variants))]
+    [Trait("Guarantee", "3")]
     public async Task Renew_OnSlot_PreviousTokenCancelledAndOtherSlotsUntouched(string variant)
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -58,6 +64,7 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task RenewAsync_Many_NeverRecyclesATokenAndEveryOldOneStaysCancelled()
     {
         var counter = new SourceCounter();
@@ -95,6 +102,7 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task CancelAndDisposeAsync_LiveToken_EndsItAndOwnerStaysUsable()
     {
         var counter = new SourceCounter();
@@ -111,6 +119,7 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task CancelAndDisposeAsync_Repeated_IsHarmless()
     {
         await using var owner = new TokenOwner();
@@ -126,6 +135,7 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task CancelAllAsync_EndsEverySlotsTokenAndOwnerStaysUsable()
     {
         var counter = new SourceCounter();
@@ -147,30 +157,8 @@ public sealed class TokenOwnerRenewTests
     }
 
     [Fact]
-    public async Task IsCurrent_ForeignOrDefaultToken_False()
-    {
-        await using var owner = new TokenOwner();
-        using var foreign = new CancellationTokenSource();
-        await owner.RenewAsync().Within();
-
-        Assert.False(owner.IsCurrent(foreign.Token));
-        Assert.False(owner.IsCurrent(CancellationToken.None));
-        Assert.False(owner.IsCurrent(new CancellationToken(canceled: true)));
-    }
-
-    [Fact]
-    public async Task IsCurrent_TokenOfAnotherOwner_False()
-    {
-        await using var first = new TokenOwner();
-        await using var second = new TokenOwner();
-        var token = await first.RenewAsync().Within();
-        await second.RenewAsync().Within();
-
-        Assert.True(first.IsCurrent(token));
-        Assert.False(second.IsCurrent(token));
-    }
-
-    [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "2")]
     public async Task RenewAsync_ConcurrentCallers_EachGetsADistinctTokenAndExactlyOneStaysLive()
     {
         var counter = new SourceCounter();
@@ -204,6 +192,8 @@ public sealed class TokenOwnerRenewTests
 
         Assert.Equal(1, live);
         Assert.Equal(counter.Created - 1, counter.Disposed);
+        await owner.DisposeAsync().Within();
+        counter.AssertBalanced();
     }
 
     [Fact]
@@ -248,5 +238,16 @@ public sealed class TokenOwnerRenewTests
         }
 
         return tasks;
+    }
+
+    public static IEnumerable<object[]> VariantsAndPlacements()
+    {
+        foreach (var variant in Variants.Renews())
+        {
+            foreach (var placement in new[] { CallbackPlacement.Inline, CallbackPlacement.ThreadPool })
+            {
+                yield return [variant[0], placement];
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "3")]
     public async Task EveryRenewForm_PreviousTokenCancelledOnReturn_NewOneLive(CallbackPlacement placement)
     {
         var time = new ManualTimeProvider();
@@ -54,6 +55,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Placements))]
+    [Trait("Guarantee", "2")]
     public async Task CancelAndDisposeTouchCancelAll_SameAnswersAsAsyncForms(CallbackPlacement placement)
     {
         var time = new ManualTimeProvider();
@@ -84,6 +86,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public void Renew_IdleInlineOwner_CompletesOnTheCallersThread()
     {
         using var owner = new TokenOwner();
@@ -99,27 +102,23 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     [Theory]
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "5")]
     public async Task Renew_BusyOwner_BlocksUntilItsReply(CallbackPlacement placement)
     {
         await using var owner = Create(placement, null);
         var slot = owner.CreateSlot();
         var busy = await slot.RenewAsync().Within();
-        using var release = new ManualResetEventSlim();
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        busy.Register(() =>
-        {
-            entered.TrySetResult();
-            release.Wait(Bounded.Limit);
-        });
+        using var hold = PathHold.On(busy);
 
         // The callback holds the path (Inline) or the slot's end (ThreadPool) while a synchronous renew waits.
         var ending = Task.Run(() => slot.Renew());
-        await entered.Task.Within();
+        await hold.Entered;
         var blocked = Task.Run(() => slot.Renew());
         await Task.Delay(50);
         Assert.False(blocked.IsCompleted);
 
-        release.Set();
+        hold.Release();
         var last = await blocked.Within();
         Assert.True((await ending.Within()).IsCancellationRequested);
         Assert.True(slot.IsCurrent(last));
@@ -128,6 +127,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     [Theory]
     [InlineData(CallbackPlacement.Inline)]
     [InlineData(CallbackPlacement.ThreadPool)]
+    [Trait("Guarantee", "5")]
     public async Task SynchronousForms_FromACallbackOfTheOwnersOwnToken_ThrowNamingTheAsyncForm(CallbackPlacement placement)
     {
         await using var owner = Create(placement, null);
@@ -160,6 +160,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "5")]
     public async Task Renew_SynchronizationContextPlacementCalledOnThatContext_DoesNotWaitForItself()
     {
         var owner = await _context.Run(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext }));
@@ -179,6 +180,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "6")]
     public void Renew_StrictModeCallbackThrows_ThrowsHereAndTheNewTokenIsInstalled()
     {
         using var owner = new TokenOwner(new TokenOwnerOptions { ThrowOnCancelException = true });
@@ -193,6 +195,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task SynchronousForms_AfterDisposeAndAfterTheEndOfLife_LikeTheAsyncForms()
     {
         var disposed = new TokenOwner();
@@ -215,6 +218,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "8")]
     public void SynchronousForms_BadInput_ThrowAtTheCallSite()
     {
         using var owner = new TokenOwner();
@@ -226,6 +230,7 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task SynchronousRenewsBesideAsyncOnes_ThreadPool_CompletionStaysPendingWhileTheOwnerLives()
     {
         // A helping synchronous caller may finish a retirement before the processing path has returned
@@ -263,10 +268,5 @@ public sealed class TokenOwnerSynchronousTests : IDisposable
         }
     }
 
-    private TokenOwner Create(CallbackPlacement placement, TimeProvider? time) => new(new TokenOwnerOptions
-    {
-        CallbackPlacement = placement,
-        CallbackContext = placement == CallbackPlacement.SynchronizationContext ? _context : null,
-        TimeProvider = time,
-    });
+    private TokenOwner Create(CallbackPlacement placement, TimeProvider? time) => new(_context.Options(placement, time: time));
 }

@@ -27,25 +27,8 @@ public sealed class TokenOwnerValidationTests
     };
 
     [Theory]
-    [MemberData(nameof(BadTimeouts))]
-    public async Task RenewAfterAsync_OutOfRange_ThrowsAtCallSiteAndQueuesNothing(TimeSpan timeout)
-    {
-        var counter = new SourceCounter();
-        await using var owner = new TokenOwner(counter.Options());
-        var token = await owner.RenewAsync().Within();
-
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => { _ = owner.RenewAfterAsync(timeout); });
-        Assert.Equal("timeout", ex.ParamName);
-        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = owner.RenewLinkedAfterAsync(timeout, CancellationToken.None); });
-        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = owner.TouchAsync(timeout); });
-        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = owner.CreateSlot().RenewAfterAsync(timeout); });
-
-        Assert.True(owner.IsCurrent(token));
-        Assert.Equal(1, counter.Created);
-    }
-
-    [Theory]
     [MemberData(nameof(GoodTimeouts))]
+    [Trait("Guarantee", "8")]
     public async Task RenewAfterAsync_InRange_Accepted(TimeSpan timeout)
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -56,51 +39,7 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
-    public async Task RenewLinkedAsync_NullArray_ThrowsArgumentNullAndQueuesNothing()
-    {
-        var counter = new SourceCounter();
-        await using var owner = new TokenOwner(counter.Options());
-
-        Assert.Equal("links", Assert.Throws<ArgumentNullException>(() => { _ = owner.RenewLinkedAsync(null!); }).ParamName);
-        Assert.Equal("links", Assert.Throws<ArgumentNullException>(() => { _ = owner.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), null!); }).ParamName);
-        Assert.Equal(0, counter.Created);
-    }
-
-    [Fact]
-    public async Task RenewOwnedAsync_Null_ThrowsArgumentNull()
-    {
-        await using var owner = new TokenOwner();
-
-        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => { _ = owner.RenewOwnedAsync(null!); }).ParamName);
-    }
-
-    [Fact]
-    public async Task RenewOwnedAsync_SourceAlreadyOwnedByThisOwner_ThrowsInvalidOperation()
-    {
-        await using var owner = new TokenOwner();
-        var source = new CancellationTokenSource();
-        var token = await owner.RenewOwnedAsync(source).Within();
-
-        Assert.Throws<InvalidOperationException>(() => { _ = owner.RenewOwnedAsync(source); });
-        Assert.True(owner.IsCurrent(token));
-    }
-
-    [Fact]
-    public async Task RenewOwnedAsync_SourceOwnedByAnotherOwner_ThrowsInvalidOperationAndLeavesItAlone()
-    {
-        await using var first = new TokenOwner();
-        await using var second = new TokenOwner();
-        var source = new CancellationTokenSource();
-        var token = await first.RenewOwnedAsync(source).Within();
-
-        Assert.Throws<InvalidOperationException>(() => { _ = second.RenewOwnedAsync(source); });
-        Assert.Throws<InvalidOperationException>(() => { _ = second.CreateSlot().RenewOwnedAsync(source); });
-
-        Assert.True(first.IsCurrent(token));
-        Assert.False(token.IsCancellationRequested);
-    }
-
-    [Fact]
+    [Trait("Guarantee", "8")]
     public async Task RenewOwnedAsync_SourceOwnedEarlierAndAlreadyRetired_StillRefused()
     {
         await using var owner = new TokenOwner();
@@ -112,19 +51,8 @@ public sealed class TokenOwnerValidationTests
     }
 
     [Fact]
-    public async Task RenewOwnedAsync_DisposedSource_ThrowsObjectDisposedAndQueuesNothing()
-    {
-        await using var owner = new TokenOwner();
-        var token = await owner.RenewAsync().Within();
-        var source = new CancellationTokenSource();
-        source.Dispose();
-
-        Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewOwnedAsync(source); });
-
-        Assert.True(owner.IsCurrent(token));
-    }
-
-    [Fact]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "3")]
     public async Task RenewOwnedAsync_AlreadyCancelledSource_BornEndedAndDisposed()
     {
         var counter = new SourceCounter();
@@ -138,15 +66,14 @@ public sealed class TokenOwnerValidationTests
         Assert.False(owner.IsCurrent(token));
         Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
         Assert.Equal(1, source.DisposeCalls);
+        await owner.DisposeAsync().Within();
+        Assert.Equal(1, source.DisposeCalls);
+        counter.AssertBalanced();
     }
 
     [Fact]
-    public void Constructor_UnknownPlacement_Throws()
-    {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new TokenOwner(new TokenOwnerOptions { CallbackPlacement = (CallbackPlacement)42 }));
-    }
-
-    [Fact]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "5")]
     public async Task Constructor_ContextPlacementWithoutContext_ThrowsInvalidOperation()
     {
         await Task.Run(() =>
@@ -156,32 +83,220 @@ public sealed class TokenOwnerValidationTests
         }).Within();
     }
 
-    [Fact]
-    public async Task SourceFactory_ReturnsNull_RenewFailsAndNothingChanges()
+    public static TheoryData<long> BadTimeoutTicks() => new()
     {
-        var fail = false;
-        await using var owner = new TokenOwner(new TokenOwnerOptions { SourceFactory = () => fail ? null! : new CancellationTokenSource() });
-        var token = await owner.RenewAsync().Within();
-        fail = true;
+        -1,
+        TimeSpan.FromMilliseconds(-2).Ticks,
+        TimeSpan.FromMilliseconds(-1).Ticks - 1,
+        TimeSpan.FromMilliseconds(-1).Ticks + 1,
+        TimeSpan.FromSeconds(-1).Ticks,
+        TimeSpan.MinValue.Ticks,
+        TimeSpan.FromMilliseconds(4294967295).Ticks,
+        TimeSpan.FromMilliseconds(4294967294).Ticks + 1,
+        TimeSpan.FromDays(60).Ticks,
+        TimeSpan.MaxValue.Ticks,
+    };
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => owner.RenewAsync().Within());
+    private static async Task<(TokenOwner Owner, TokenSlot Slot, CancellationToken Main, CancellationToken Other)> LiveOwnerAsync(TrackingFactory factory)
+    {
+        var owner = new TokenOwner(factory.Options(new ManualTimeProvider()));
+        var slot = owner.CreateSlot();
+        var main = await owner.RenewAsync().Within();
+        var other = await slot.RenewAsync().Within();
+        return (owner, slot, main, other);
+    }
 
-        Assert.True(owner.IsCurrent(token));
-        Assert.False(owner.Completion.IsCompleted);
+    private static async Task AssertNothingChangedAsync(TrackingFactory factory, TokenOwner owner, TokenSlot slot, CancellationToken main, CancellationToken other)
+    {
+        // Anything queued would be processed before this message.
+        await owner.CancelAllAsync().Within();
+        Assert.True(main.IsCancellationRequested);
+        Assert.True(other.IsCancellationRequested);
+        Assert.Equal(2, factory.Created);
+        Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        await owner.DisposeAsync().Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTimeoutTicks))]
+    [Trait("Guarantee", "8")]
+    public async Task RenewAfterAsync_BadTimeout_ThrowsArgumentOutOfRangeAtCallSiteNothingQueued(long ticks)
+    {
+        var factory = new TrackingFactory();
+        var (owner, slot, main, other) = await LiveOwnerAsync(factory);
+        var timeout = TimeSpan.FromTicks(ticks);
+        Assert.Equal("timeout", Assert.Throws<ArgumentOutOfRangeException>(() => { _ = owner.RenewAfterAsync(timeout); }).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = slot.RenewAfterAsync(timeout); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = owner.RenewLinkedAfterAsync(timeout, Variants.LongLived.Token); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = slot.RenewLinkedAfterAsync(timeout, Variants.LongLived.Token); });
+        Assert.True(owner.IsCurrent(main));
+        Assert.True(slot.IsCurrent(other));
+        await AssertNothingChangedAsync(factory, owner, slot, main, other);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTimeoutTicks))]
+    [Trait("Guarantee", "8")]
+    public async Task TouchAsync_BadTimeout_ThrowsArgumentOutOfRangeAtCallSite(long ticks)
+    {
+        var factory = new TrackingFactory();
+        var (owner, slot, main, other) = await LiveOwnerAsync(factory);
+        var timeout = TimeSpan.FromTicks(ticks);
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = owner.TouchAsync(timeout); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = slot.TouchAsync(timeout); });
+        Assert.True(owner.IsCurrent(main));
+        await AssertNothingChangedAsync(factory, owner, slot, main, other);
     }
 
     [Fact]
-    public async Task SourceFactory_Throws_RenewFailsWithItAndNothingChanges()
+    [Trait("Guarantee", "8")]
+    public async Task RenewAfterAsync_BadTimeoutAfterDispose_StillArgumentOutOfRange()
     {
-        var fail = false;
-        await using var owner = new TokenOwner(new TokenOwnerOptions { SourceFactory = () => fail ? throw new FormatException("factory") : new CancellationTokenSource() });
-        var token = await owner.RenewAsync().Within();
-        fail = true;
+        var owner = new TokenOwner();
+        await owner.DisposeAsync().Within();
+        var thrown = Record.Exception(() => { _ = owner.RenewAfterAsync(TimeSpan.FromMilliseconds(-5)); });
+        Assert.True(thrown is ArgumentOutOfRangeException or ObjectDisposedException, $"unexpected {thrown}");
+    }
 
-        await Assert.ThrowsAsync<FormatException>(() => owner.RenewAsync().Within());
+    [Fact]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "4")]
+    public async Task RenewAfterAsync_InfiniteTimeSpan_AcceptedNoDeadline()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(Timeout.InfiniteTimeSpan).Within();
+        var linked = await owner.CreateSlot().RenewLinkedAfterAsync(Timeout.InfiniteTimeSpan, Variants.LongLived.Token).Within();
+        Assert.Equal(0, time.ArmedTimers);
+        time.Advance(TimeSpan.FromDays(50));
+        Assert.False(token.IsCancellationRequested);
+        Assert.False(linked.IsCancellationRequested);
+    }
 
-        Assert.True(owner.IsCurrent(token));
-        fail = false;
-        Assert.True(owner.IsCurrent(await owner.RenewAsync().Within()));
+    [Fact]
+    [Trait("Guarantee", "8")]
+    public async Task RenewLinkedAfterAsync_Zero_TokenBornCancelled()
+    {
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
+        var slot = owner.CreateSlot();
+        var token = await slot.RenewLinkedAfterAsync(TimeSpan.Zero, Variants.LongLived.Token).Within();
+        Assert.True(token.IsCancellationRequested);
+        var owned = await owner.RenewLinkedAfterAsync(TimeSpan.Zero, Variants.LongLived.Token).Within();
+        Assert.True(owned.IsCancellationRequested);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "8")]
+    public async Task RenewLinkedAsync_NullArray_ThrowsArgumentNullAtCallSiteNothingQueued()
+    {
+        var factory = new TrackingFactory();
+        var (owner, slot, main, other) = await LiveOwnerAsync(factory);
+        Assert.Equal("links", Assert.Throws<ArgumentNullException>(() => { _ = owner.RenewLinkedAsync(null!); }).ParamName);
+        Assert.Throws<ArgumentNullException>(() => { _ = slot.RenewLinkedAsync(null!); });
+        Assert.Equal("links", Assert.Throws<ArgumentNullException>(() => { _ = owner.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), null!); }).ParamName);
+        Assert.Throws<ArgumentNullException>(() => { _ = slot.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), null!); });
+        Assert.True(owner.IsCurrent(main));
+        await AssertNothingChangedAsync(factory, owner, slot, main, other);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "8")]
+    public async Task RenewLinkedAsync_EmptyArray_IsAPlainRenew()
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var slot = owner.CreateSlot();
+
+        var before = await owner.RenewAsync().Within();
+        var plain = await owner.RenewLinkedAsync().Within();
+        Assert.True(before.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(plain));
+        Assert.Null(owner.DefaultSlotForTests.FirstLink);
+
+        var timed = await slot.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), []).Within();
+        var alsoTimed = await owner.RenewLinkedAfterAsync(TimeSpan.FromSeconds(1), Array.Empty<CancellationToken>()).Within();
+        Assert.True(plain.IsCancellationRequested);
+        time.Advance(TimeSpan.FromMilliseconds(900));
+        Assert.False(timed.IsCancellationRequested);
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        await Bounded.Cancelled(timed);
+        await Bounded.Cancelled(alsoTimed);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "8")]
+    public async Task RenewOwnedAsync_Null_ThrowsArgumentNullAtCallSiteNothingQueued()
+    {
+        var factory = new TrackingFactory();
+        var (owner, slot, main, other) = await LiveOwnerAsync(factory);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => { _ = owner.RenewOwnedAsync(null!); }).ParamName);
+        Assert.Throws<ArgumentNullException>(() => { _ = slot.RenewOwnedAsync(null!); });
+        Assert.True(owner.IsCurrent(main));
+        await AssertNothingChangedAsync(factory, owner, slot, main, other);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "8")]
+    public async Task RenewOwnedAsync_SourceOwnedBySameOwner_ThrowsInvalidOperationAtCallSite()
+    {
+        var factory = new TrackingFactory();
+        var owner = new TokenOwner(factory.Options());
+        var source = factory.CreateForCaller();
+        var token = await owner.RenewOwnedAsync(source).Within();
+        Assert.Throws<InvalidOperationException>(() => { _ = owner.RenewOwnedAsync(source); });
+        var slot = owner.CreateSlot();
+        Assert.Throws<InvalidOperationException>(() => { _ = slot.RenewOwnedAsync(source); });
+        await owner.CancelAllAsync().Within();
+        Assert.True(token.IsCancellationRequested);
+        Assert.False(await slot.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        await owner.DisposeAsync().Within();
+        factory.AssertAllEndedExactlyOnce();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "2")]
+    public async Task RenewOwnedAsync_SourceOwnedByAnotherOwner_ThrowsInvalidOperationAndFirstOwnerKeepsIt()
+    {
+        await using var first = new TokenOwner();
+        await using var second = new TokenOwner();
+        var source = new TrackedSource();
+        var token = await first.RenewOwnedAsync(source).Within();
+        var previous = await second.RenewAsync().Within();
+        Assert.Throws<InvalidOperationException>(() => { _ = second.RenewOwnedAsync(source); });
+        Assert.Throws<InvalidOperationException>(() => { _ = second.CreateSlot().RenewOwnedAsync(source); });
+        Assert.True(first.IsCurrent(token));
+        Assert.False(token.IsCancellationRequested);
+        Assert.True(second.IsCurrent(previous));
+        Assert.Equal(0, source.DisposeCalls);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "8")]
+    public async Task RenewOwnedAsync_AlreadyDisposedSource_ThrowsObjectDisposedNothingQueued()
+    {
+        var factory = new TrackingFactory();
+        var (owner, slot, main, other) = await LiveOwnerAsync(factory);
+        var source = new CancellationTokenSource();
+        source.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => { _ = owner.RenewOwnedAsync(source); });
+        Assert.True(owner.IsCurrent(main));
+        await AssertNothingChangedAsync(factory, owner, slot, main, other);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "8")]
+    [Trait("Guarantee", "2")]
+    public async Task RenewOwnedAsync_InvalidOperationRefusal_SourceCanBeHandedNowhereElseButStaysUsable()
+    {
+        await using var owner = new TokenOwner();
+        var source = new TrackedSource();
+        await owner.RenewOwnedAsync(source).Within();
+        Assert.Throws<InvalidOperationException>(() => { _ = owner.CreateSlot().RenewOwnedAsync(source); });
+        Assert.False(source.IsCancellationRequested);
+        await owner.DisposeAsync().Within();
+        Assert.Equal(1, source.DisposeCalls);
     }
 }

@@ -98,6 +98,22 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Advances in 1 ms steps until <paramref name="token"/> is cancelled or the clock moved past <paramref name="limit"/>; returns how far it moved.</summary>
+    public TimeSpan AdvanceUntilCancelled(CancellationToken token, TimeSpan limit) => AdvanceUntilCancelled(token, TimeSpan.FromMilliseconds(1), limit);
+
+    /// <summary>Advances in steps of <paramref name="step"/> until <paramref name="token"/> is cancelled or the clock moved past <paramref name="limit"/>; returns how far it moved.</summary>
+    public TimeSpan AdvanceUntilCancelled(CancellationToken token, TimeSpan step, TimeSpan limit)
+    {
+        var moved = TimeSpan.Zero;
+        while (!token.IsCancellationRequested && moved <= limit)
+        {
+            Advance(step);
+            moved += step;
+        }
+
+        return moved;
+    }
+
     private sealed class ManualTimer : ITimer
     {
         private readonly ManualTimeProvider _owner;

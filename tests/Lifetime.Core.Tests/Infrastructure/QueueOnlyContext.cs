@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Lifetime.Tests.Infrastructure;
 
@@ -21,6 +22,29 @@ public sealed class QueueOnlyContext : SynchronizationContext
                 return _queue.Count;
             }
         }
+    }
+
+    /// <summary>An owner whose cancellation callbacks are posted here, so they run only when the test runs them.</summary>
+    public TokenOwner CreateOwner(CancellationToken outerToken = default) => new(new TokenOwnerOptions
+    {
+        CallbackPlacement = CallbackPlacement.SynchronizationContext,
+        CallbackContext = this,
+        OuterToken = outerToken,
+    });
+
+    /// <summary>Runs everything queued, then waits (bounded) for <paramref name="renew"/>: a renew with nothing left pending.</summary>
+    public async Task<CancellationToken> SettleAsync(ValueTask<CancellationToken> renew)
+    {
+        RunAll();
+        return await renew.Within();
+    }
+
+    /// <summary>Disposes <paramref name="owner"/>, running the ends its disposal posts here, and waits (bounded) for it.</summary>
+    public async Task DisposeOwnerAsync(TokenOwner owner)
+    {
+        var disposing = owner.DisposeAsync().AsTask();
+        RunAll();
+        await disposing.Within();
     }
 
     public override void Post(SendOrPostCallback d, object? state)

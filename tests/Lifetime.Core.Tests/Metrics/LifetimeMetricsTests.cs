@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Lifetime.Tests.Contract;
 using Lifetime.Tests.Infrastructure;
 
 namespace Lifetime.Tests.Metrics;

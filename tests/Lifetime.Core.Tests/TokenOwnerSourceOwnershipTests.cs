@@ -4,12 +4,13 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>Guarantee 2: only the owner cancels or disposes owned sources, each exactly once, on every path.</summary>
-public sealed class Guarantee2OwnershipTests
+public sealed class TokenOwnerSourceOwnershipTests
 {
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task RenewAsync_Path_PreviousSourceCancelledAndDisposedOnce()
     {
         var factory = new TrackingFactory();
@@ -26,6 +27,8 @@ public sealed class Guarantee2OwnershipTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "4")]
     public async Task RenewAfterAsync_TimeoutPath_SourceCancelledAndDisposedOnce()
     {
         var time = new ManualTimeProvider();
@@ -40,6 +43,8 @@ public sealed class Guarantee2OwnershipTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "4")]
     public async Task RenewLinkedAsync_LinkPath_SourceCancelledAndDisposedOnce()
     {
         using var link = new CancellationTokenSource();
@@ -54,6 +59,7 @@ public sealed class Guarantee2OwnershipTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task CancelAllAsync_Path_EverySlotSourceCancelledAndDisposedOnce()
     {
         var factory = new TrackingFactory();
@@ -73,6 +79,8 @@ public sealed class Guarantee2OwnershipTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "7")]
     public async Task DisposeAsync_Path_EverySourceCancelledAndDisposedOnce()
     {
         var factory = new TrackingFactory();
@@ -88,6 +96,8 @@ public sealed class Guarantee2OwnershipTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "7")]
     public async Task OuterToken_Path_EverySourceCancelledAndDisposedOnce()
     {
         using var outer = new CancellationTokenSource();
@@ -104,6 +114,7 @@ public sealed class Guarantee2OwnershipTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwnedAsync_HandedSource_CancelledAndDisposedOnceByOwner()
     {
         var factory = new TrackingFactory();
@@ -120,6 +131,8 @@ public sealed class Guarantee2OwnershipTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
+    [Trait("Guarantee", "7")]
     public async Task SlotDisposeAsync_RetiredSlot_SourceCancelledAndDisposedOnce()
     {
         var factory = new TrackingFactory();
@@ -134,6 +147,7 @@ public sealed class Guarantee2OwnershipTests
     }
 
     [Fact]
+    [Trait("Guarantee", "2")]
     public async Task AllPaths_Combined_OnlyOneDisposalPerSource()
     {
         var time = new ManualTimeProvider();

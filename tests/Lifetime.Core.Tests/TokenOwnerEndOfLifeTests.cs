@@ -4,18 +4,20 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>
 /// Guarantee 7 (v2): an owner whose life ended (its outer token fired) answers renews with an
 /// already-cancelled token, while an explicit disposal still makes them throw; the first of the two decides.
 /// </summary>
-public sealed class Guarantee7EndOfLifeTests
+public sealed class TokenOwnerEndOfLifeTests
 {
     public static IEnumerable<object[]> RenewVariants() => Variants.Renews();
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Renew_OuterTokenAlreadyCancelledAtConstruction_CancelledTokenNoSource(string variant)
     {
         var counter = new SourceCounter();
@@ -30,10 +32,13 @@ public sealed class Guarantee7EndOfLifeTests
         Assert.Equal(variant == "RenewOwned" ? 1 : 0, counter.Created);
         counter.AssertBalanced();
         await owner.Completion.Within();
+        Assert.True((await owner.CreateSlot().RenewAsync().Within()).IsCancellationRequested);
     }
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task Renew_AfterOuterTokenFired_CancelledTokenOnOwnerAndEverySlot(string variant)
     {
         using var outer = new CancellationTokenSource();
@@ -58,6 +63,7 @@ public sealed class Guarantee7EndOfLifeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_ExplicitDisposeThenOuterTokenFires_StillThrows(string variant)
     {
         using var outer = new CancellationTokenSource();
@@ -73,6 +79,7 @@ public sealed class Guarantee7EndOfLifeTests
 
     [Theory]
     [MemberData(nameof(RenewVariants))]
+    [Trait("Guarantee", "7")]
     public async Task Renew_OuterTokenFiresThenExplicitDispose_StillCancelledToken(string variant)
     {
         using var outer = new CancellationTokenSource();
@@ -88,6 +95,7 @@ public sealed class Guarantee7EndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task Renew_SlotRetiredBeforeTheEndOfLife_StillThrows()
     {
         using var outer = new CancellationTokenSource();
@@ -101,6 +109,8 @@ public sealed class Guarantee7EndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task RenewOwned_AfterTheEndOfLife_EndsTheGivenSourceAndReturnsItsToken()
     {
         var owner = new TokenOwner(new CancellationToken(canceled: true));
@@ -117,6 +127,8 @@ public sealed class Guarantee7EndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
     public async Task RenewsRacingTheEndOfLife_NeverThrow_EveryTokenEnded()
     {
         for (var round = 0; round < 100; round++)
@@ -161,6 +173,7 @@ public sealed class Guarantee7EndOfLifeTests
     }
 
     [Fact]
+    [Trait("Guarantee", "7")]
     public async Task CleanupCalls_AfterTheEndOfLife_HarmlessNoOps()
     {
         var owner = new TokenOwner(new CancellationToken(canceled: true));
@@ -184,14 +197,15 @@ public sealed class Guarantee7EndOfLifeTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "5")]
+    [Trait("Guarantee", "3")]
     public async Task Renew_AfterTheEndOfLifeWithDispatchedEndsNotRunYet_AnswersOnlyOnceTheyRan(bool synchronous)
     {
         var context = new QueueOnlyContext();
         using var outer = new CancellationTokenSource();
-        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.SynchronizationContext, CallbackContext = context, OuterToken = outer.Token });
-        var first = owner.RenewAsync();
-        context.RunAll();
-        var t0 = await first.Within();
+        var owner = context.CreateOwner(outer.Token);
+        var t0 = await context.SettleAsync(owner.RenewAsync());
 
         outer.Cancel();
         var renew = synchronous ? Task.Run(() => owner.Renew()) : owner.RenewAsync().AsTask();
@@ -209,6 +223,8 @@ public sealed class Guarantee7EndOfLifeTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "5")]
     public async Task SlotDispose_AfterTheEndOfLifeBeforeItIsProcessed_ReturnsOnlyOnceTheSlotsTokenEnded(bool synchronous)
     {
         using var outer = new CancellationTokenSource();
@@ -218,15 +234,9 @@ public sealed class Guarantee7EndOfLifeTests
 
         // Hold the processing path in a callback, so that the end of life is decided but not yet processed.
         var busy = await owner.RenewAsync().Within();
-        using var release = new ManualResetEventSlim();
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        busy.Register(() =>
-        {
-            entered.TrySetResult();
-            release.Wait(Bounded.Limit);
-        });
+        using var hold = PathHold.On(busy);
         var holder = Task.Run(() => owner.RenewAsync().AsTask());
-        await entered.Task.Within();
+        await hold.Entered;
         outer.Cancel();
 
         var disposing = synchronous ? Task.Run(slot.Dispose) : slot.DisposeAsync().AsTask();
@@ -234,7 +244,7 @@ public sealed class Guarantee7EndOfLifeTests
         Assert.False(disposing.IsCompleted);
         Assert.False(token.IsCancellationRequested);
 
-        release.Set();
+        hold.Release();
         await disposing.Within();
         Assert.True(token.IsCancellationRequested);
         Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(token));
@@ -247,5 +257,56 @@ public sealed class Guarantee7EndOfLifeTests
         Assert.True(token.IsCancellationRequested);
         Assert.False(owner.IsCurrent(token));
         Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(token));
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task OuterToken_Cancelled_OwnerEndsItsLife()
+    {
+        var counter = new SourceCounter();
+        using var outer = new CancellationTokenSource();
+        var options = counter.Options();
+        options.OuterToken = outer.Token;
+        var owner = new TokenOwner(options);
+        var slot = owner.CreateSlot();
+        var a = await owner.RenewAsync().Within();
+        var b = await slot.RenewAsync().Within();
+        outer.Cancel();
+        Assert.True(a.IsCancellationRequested);
+        Assert.True(b.IsCancellationRequested);
+        await owner.Completion.Within();
+        counter.AssertBalanced();
+        Assert.True((await owner.RenewAsync().Within()).IsCancellationRequested);
+        Assert.True((await slot.RenewAsync().Within()).IsCancellationRequested);
+        Assert.True((await owner.CreateSlot().RenewAsync().Within()).IsCancellationRequested);
+        await owner.DisposeAsync().Within();
+        owner.Dispose();
+        await owner.CancelAllAsync().Within();
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task OuterToken_ConstructorOverload_BindsLikeOptions()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(outer.Token);
+        var token = await owner.RenewAsync().Within();
+        outer.Cancel();
+        await owner.Completion.Within();
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(token));
+    }
+
+    [Fact]
+    [Trait("Guarantee", "7")]
+    public async Task OuterToken_CancelledAfterOwnerDisposed_Harmless()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(outer.Token);
+        await owner.RenewAsync().Within();
+        await owner.DisposeAsync().Within();
+        Assert.Null(Record.Exception(() => outer.Cancel()));
+        Assert.True(owner.Completion.IsCompletedSuccessfully);
     }
 }

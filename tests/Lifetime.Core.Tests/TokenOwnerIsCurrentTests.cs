@@ -3,20 +3,14 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>IsCurrent: true only for the slot's live token; false once cancelled for any reason.</summary>
-public sealed class IsCurrentContractTests
+public sealed class TokenOwnerIsCurrentTests
 {
-    [Fact]
-    public async Task IsCurrent_LiveToken_True()
-    {
-        await using var owner = new TokenOwner();
-        var token = await owner.RenewAsync().Within();
-        Assert.True(owner.IsCurrent(token));
-    }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_ForeignOrDefaultTokens_False()
     {
         await using var owner = new TokenOwner();
@@ -30,6 +24,7 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_TokenOfOtherSlot_False()
     {
         await using var owner = new TokenOwner();
@@ -42,16 +37,7 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
-    public async Task IsCurrent_AfterRenew_FalseForPrevious()
-    {
-        await using var owner = new TokenOwner();
-        var first = await owner.RenewAsync().Within();
-        var second = await owner.RenewAsync().Within();
-        Assert.False(owner.IsCurrent(first));
-        Assert.True(owner.IsCurrent(second));
-    }
-
-    [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_AfterCancelAndDispose_False()
     {
         await using var owner = new TokenOwner();
@@ -61,6 +47,7 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_AfterCancelAll_False()
     {
         await using var owner = new TokenOwner();
@@ -71,6 +58,8 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "4")]
     public async Task IsCurrent_AfterTimeout_FalseAsSoonAsCancelled()
     {
         var time = new ManualTimeProvider();
@@ -85,6 +74,8 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "4")]
     public async Task IsCurrent_LinkFired_FalseOnceCancelledEvenBeforeOwnerProcessedIt()
     {
         using var link = new CancellationTokenSource();
@@ -96,6 +87,7 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_BornCancelled_False()
     {
         await using var owner = new TokenOwner();
@@ -106,6 +98,7 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
     public async Task IsCurrent_OwnedSource_TrueWhileLive()
     {
         await using var owner = new TokenOwner();
@@ -118,6 +111,8 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "7")]
     public async Task IsCurrent_AfterDisposeAndRetire_FalseAndNeverThrows()
     {
         var owner = new TokenOwner();
@@ -133,6 +128,8 @@ public sealed class IsCurrentContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "3")]
+    [Trait("Guarantee", "5")]
     public async Task IsCurrent_InsideCallbackOfRenew_FalseForEndedToken()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = CallbackPlacement.ThreadPool });
@@ -141,5 +138,18 @@ public sealed class IsCurrentContractTests
         token.Register(() => inside = owner.IsCurrent(token));
         await owner.RenewAsync().Within();
         Assert.False(inside);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "3")]
+    public async Task IsCurrent_TokenOfAnotherOwner_False()
+    {
+        await using var first = new TokenOwner();
+        await using var second = new TokenOwner();
+        var token = await first.RenewAsync().Within();
+        await second.RenewAsync().Within();
+
+        Assert.True(first.IsCurrent(token));
+        Assert.False(second.IsCurrent(token));
     }
 }

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Reflection;
 using System.Threading;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests.Infrastructure;
 
 /// <summary>A source that records how often it was disposed and whether it was cancelled first.</summary>
 public sealed class TrackedSource : CancellationTokenSource

@@ -3,24 +3,14 @@ using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
-namespace Lifetime.Tests.Contract;
+namespace Lifetime.Tests;
 
 /// <summary>TouchAsync: set the live token's deadline to now + timeout in place; false without a live token.</summary>
-public sealed class TouchContractTests
+public sealed class TokenOwnerTouchTests
 {
-    private static TimeSpan AdvanceUntilCancelled(ManualTimeProvider time, CancellationToken token, TimeSpan limit)
-    {
-        var moved = TimeSpan.Zero;
-        while (!token.IsCancellationRequested && moved <= limit)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(1));
-            moved += TimeSpan.FromMilliseconds(1);
-        }
-
-        return moved;
-    }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_Later_DeadlineMovedLaterSameToken()
     {
         var time = new ManualTimeProvider();
@@ -31,11 +21,12 @@ public sealed class TouchContractTests
         Assert.True(owner.IsCurrent(token));
         time.Advance(TimeSpan.FromMilliseconds(99));
         Assert.False(token.IsCancellationRequested);
-        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromSeconds(1));
         Assert.InRange(moved.TotalMilliseconds, 1, 11);
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_Earlier_DeadlineShortened()
     {
         var time = new ManualTimeProvider();
@@ -43,23 +34,25 @@ public sealed class TouchContractTests
         var token = await owner.RenewAfterAsync(TimeSpan.FromMinutes(10)).Within();
         time.Advance(TimeSpan.FromMilliseconds(7));
         Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(50)).Within());
-        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromSeconds(1));
         Assert.True(token.IsCancellationRequested);
         Assert.InRange(moved.TotalMilliseconds, 50, 60);
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_TokenWithoutDeadline_GetsOne()
     {
         var time = new ManualTimeProvider();
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
         var token = await owner.RenewAsync().Within();
         Assert.True(await owner.TouchAsync(TimeSpan.FromMilliseconds(30)).Within());
-        var moved = AdvanceUntilCancelled(time, token, TimeSpan.FromSeconds(1));
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromSeconds(1));
         Assert.InRange(moved.TotalMilliseconds, 30, 40);
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_LinkedToken_GetsDeadlineAndKeepsLink()
     {
         var time = new ManualTimeProvider();
@@ -72,30 +65,36 @@ public sealed class TouchContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "2")]
     public async Task TouchAsync_Zero_EndsTokenNowAndReturnsTrue()
     {
-        var time = new ManualTimeProvider();
-        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var counter = new SourceCounter();
+        await using var owner = new TokenOwner(counter.Options(new ManualTimeProvider()));
         var token = await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
         Assert.True(await owner.TouchAsync(TimeSpan.Zero).Within());
         Assert.True(token.IsCancellationRequested);
+        counter.AssertBalanced();
         Assert.False(owner.IsCurrent(token));
         Assert.False(await owner.TouchAsync(TimeSpan.FromMinutes(1)).Within());
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_Infinite_RemovesDeadline()
     {
         var time = new ManualTimeProvider();
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
         var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(50)).Within();
         Assert.True(await owner.TouchAsync(Timeout.InfiniteTimeSpan).Within());
+        Assert.Equal(0, time.ArmedTimers);
         time.Advance(TimeSpan.FromDays(1));
         Assert.False(token.IsCancellationRequested);
         Assert.True(owner.IsCurrent(token));
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_NeverRenewed_FalseAndNothingChanges()
     {
         var factory = new TrackingFactory();
@@ -106,15 +105,20 @@ public sealed class TouchContractTests
     }
 
     [Fact]
-    public async Task TouchAsync_AfterCancelAndDispose_False()
+    [Trait("Guarantee", "4")]
+    public async Task TouchAsync_AfterCancelAndDispose_FalseAndNothingArmed()
     {
-        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
-        await owner.RenewAsync().Within();
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAsync().Within();
         await owner.CancelAndDisposeAsync().Within();
         Assert.False(await owner.TouchAsync(TimeSpan.FromSeconds(1)).Within());
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(0, time.ArmedTimers);
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_AfterTimeout_False()
     {
         var time = new ManualTimeProvider();
@@ -126,6 +130,7 @@ public sealed class TouchContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_AfterLinkFired_False()
     {
         using var link = new CancellationTokenSource();
@@ -138,6 +143,7 @@ public sealed class TouchContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_AfterCancelAll_False()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -148,6 +154,7 @@ public sealed class TouchContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_BornCancelledToken_False()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -156,6 +163,8 @@ public sealed class TouchContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "7")]
     public async Task TouchAsync_RetiredSlotOrDisposedOwner_False()
     {
         var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -170,6 +179,7 @@ public sealed class TouchContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_OneSlot_OtherSlotDeadlineUnchanged()
     {
         var time = new ManualTimeProvider();
@@ -185,6 +195,7 @@ public sealed class TouchContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
     public async Task TouchAsync_Heartbeats_KeepTokenAliveIndefinitely()
     {
         var time = new ManualTimeProvider();
@@ -202,6 +213,8 @@ public sealed class TouchContractTests
     }
 
     [Fact]
+    [Trait("Guarantee", "4")]
+    [Trait("Guarantee", "5")]
     public async Task TouchAsync_FromCallbackOfOwnToken_NoDeadlock()
     {
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = new ManualTimeProvider() });
@@ -212,5 +225,29 @@ public sealed class TouchContractTests
         Assert.NotNull(touched);
         Assert.True(await touched.Within());
         Assert.True(owner.IsCurrent(next));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1_000)]
+    [InlineData(10_000)]
+    [InlineData(95_000)]
+    [Trait("Guarantee", "4")]
+    public async Task TouchAsync_TinyTimeoutsAtOddPhase_NeverEarly(long ticks)
+    {
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
+        time.Advance(TimeSpan.FromTicks(93_000));
+        Assert.True(await owner.TouchAsync(TimeSpan.FromTicks(ticks)).Within());
+        Assert.False(token.IsCancellationRequested);
+        var moved = 0L;
+        while (!token.IsCancellationRequested && moved < TimeSpan.TicksPerSecond)
+        {
+            time.Advance(TimeSpan.FromTicks(500));
+            moved += 500;
+        }
+
+        Assert.InRange(moved, ticks, ticks + TimeSpan.TicksPerMillisecond * 10 + 500);
     }
 }

@@ -1,8 +1,0 @@
-namespace Lifetime.Tests.Contract;
-
-/// <summary>Tests that measure process-wide state (timers, GC) and so run alone.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class NonParallelCollection
-{
-    public const string Name = "Contract, not parallel";
-}

@@ -1,0 +1,14 @@
+namespace GameServer.Cluster.Entities;
+
+/// <summary>A fault planted in the entity to show the invariant checks failing (hidden option <c>--fault</c>).</summary>
+internal enum EntityFault
+{
+    /// <summary>No fault: the entity as it should be.</summary>
+    None,
+
+    /// <summary>
+    /// The request slot comes from an owner the entity creates itself and never ends, instead of its
+    /// incarnation's owner: the request tokens outlive the incarnation.
+    /// </summary>
+    DetachedOwner,
+}

@@ -14,14 +14,14 @@ internal static class DeadLetterExplainer
         ArgumentNullException.ThrowIfNull(messageType);
         return messageType switch
         {
-            "GameServer.Cluster.Entities.RequestReply" or "GameServer.Cluster.Entities.LoginReply"
-                => "an entity answered after the asking node's bound had passed, or after the asking node left: the ask was already answered Unanswered",
             "GameServer.Cluster.Entities.Touch" or "GameServer.Cluster.Entities.Login" or "GameServer.Cluster.Entities.PlayerRequest"
-                => "a client message reached a shard region that was shutting down (its node leaving or stopping); the client's request was failed within its bound",
+                => "client messages the region could not deliver: routed to a killed node before the resolver downed it, or to a shard that was stopping; requests and logins among them were failed within their bound",
+            "GameServer.Cluster.Entities.RequestReply" or "GameServer.Cluster.Entities.LoginReply"
+                => "entity answers that came after the asking node had given up (its bound passed, the request was already answered Unanswered) or had left",
             "GameServer.Cluster.Entities.HandOffStop" or "GameServer.Cluster.Entities.PlayerEntity+PassivateStop"
-                => "a stop for an entity that had already stopped (a passivation and a hand-off crossing)",
+                => "stops for an entity that had already stopped (a passivation and a hand-off crossing)",
             "GameServer.Cluster.Entities.PlayerEntity+IdleExpired" or "GameServer.Cluster.Entities.PlayerEntity+RequestTimedOut"
-                => "a deadline fired just as its entity stopped; the entity no longer needed it",
+                => "deadlines that fired just as their entity stopped; the entity no longer needed them",
             _ when messageType.StartsWith("Akka.", StringComparison.Ordinal)
                 => "cluster, remoting and sharding internals sent to nodes that were joining, leaving, downed or shutting down",
             _ => null,

@@ -7,8 +7,9 @@ internal enum EntityFault
     None,
 
     /// <summary>
-    /// The request slot comes from an owner the entity creates itself and never ends, instead of its
-    /// incarnation's owner: the request tokens outlive the incarnation.
+    /// The idle and request slots come from an owner the entity creates itself and never ends, instead of
+    /// its incarnation's owner: their tokens outlive the incarnation (the hand-written bug Lifetime.Akka
+    /// exists to prevent).
     /// </summary>
     DetachedOwner,
 }

@@ -34,7 +34,7 @@ internal sealed class PlayerEntity : TokenOwnerReceiveActor
     private readonly EntityContext _context;
     private readonly string _incarnation;
     private readonly TokenSlot _idle;
-    private readonly TokenOwner _requestOwner;
+    private readonly TokenOwner _tokenOwner;
     private readonly TokenSlot _requests;
     private long _tokenNumbers;
     private int _liveTokens;
@@ -52,9 +52,9 @@ internal sealed class PlayerEntity : TokenOwnerReceiveActor
         _incarnation = context.NextIncarnation();
         context.Log.Write(EventKind.Start, playerId, _incarnation);
 
-        _idle = Owner.CreateSlot();
-        _requestOwner = context.Fault == EntityFault.DetachedOwner ? new TokenOwner() : Owner;
-        _requests = _requestOwner.CreateSlot();
+        _tokenOwner = context.Fault == EntityFault.DetachedOwner ? new TokenOwner() : Owner;
+        _idle = _tokenOwner.CreateSlot();
+        _requests = _tokenOwner.CreateSlot();
 
         Receive<Login>(_ =>
         {
@@ -103,7 +103,7 @@ internal sealed class PlayerEntity : TokenOwnerReceiveActor
     {
         if (!_idle.Touch(_context.IdleTimeout))
         {
-            _idleTokenNumber = Track(_idle.RenewAfter(_context.IdleTimeout), IdleSlot, Owner);
+            _idleTokenNumber = Track(_idle.RenewAfter(_context.IdleTimeout), IdleSlot, _tokenOwner);
         }
     }
 
@@ -113,7 +113,7 @@ internal sealed class PlayerEntity : TokenOwnerReceiveActor
         var previous = _asker;
         var previousTag = _askerTag;
         var token = _requests.RenewAfter(_context.RequestTimeout);
-        _requestTokenNumber = Track(token, RequestSlot, _requestOwner);
+        _requestTokenNumber = Track(token, RequestSlot, _tokenOwner);
         _asker = Sender;
         _askerTag = request.Tag;
 

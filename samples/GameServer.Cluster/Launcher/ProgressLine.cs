@@ -17,7 +17,7 @@ internal sealed class ProgressLine
     private readonly BotStats _stats;
     private readonly LiveNodes _live;
     private readonly bool _inPlace;
-    private TimeSpan _lastPrinted = TimeSpan.MinValue;
+    private TimeSpan _lastPrinted = TimeSpan.FromDays(-1);
     private bool _dirty;
 
     public ProgressLine(TextWriter output, ClusterOptions options, BotStats stats, LiveNodes live)

@@ -24,8 +24,10 @@ internal static class ScenarioRunner
 
     // Fractions of the duration at which the default scenario's steps run.
     private const double JoinAt = 0.2;
-    private const double LeaveAt = 0.4;
-    private const double KillAt = 0.6;
+    private const double LeaveAt = 0.35;
+
+    // Early enough for the resolver to down the killed node (about 8 s) and its entities to restart well before the end.
+    private const double KillAt = 0.5;
 
     public static async Task<int> RunAsync(ClusterOptions options, TextWriter output)
     {

@@ -131,7 +131,7 @@ internal static class NodeHost
         log.Write(EventKind.Meter, meter.Snapshot());
         foreach (var (type, count) in deadLetters.Counts.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            log.Write(EventKind.Dead, type, count);
+            log.Write(EventKind.Dead, type, count, deadLetters.Example(type));
         }
     }
 

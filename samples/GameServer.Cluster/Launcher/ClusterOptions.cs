@@ -36,9 +36,10 @@ internal sealed class ClusterOptions
     public static string Usage => $"""
         Usage: dotnet run -c Release --project samples/GameServer.Cluster -- [options]
 
-        Starts node processes on loopback forming one Akka.NET cluster (player sessions as
-        sharded entities), a bot swarm, and a scripted scenario; checks the invariants on every
-        node's event log and prints one report. Exit code 0 when every invariant held.
+        Starts node processes on loopback that form one Akka.NET cluster (player
+        sessions as sharded entities), a bot swarm and a scripted scenario; checks the
+        invariants on every node's event log and prints one report.
+        Exit code: 0 when every invariant held, 1 when one failed, 2 for bad options.
 
           --nodes N            node processes, {MinNodes}..{MaxNodes} (default 3)
           --bots N             bots playing at once, 1..{MaxBots} (default 600)

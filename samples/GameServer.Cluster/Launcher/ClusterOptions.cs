@@ -41,15 +41,18 @@ internal sealed class ClusterOptions
         invariants on every node's event log and prints one report.
         Exit code: 0 when every invariant held, 1 when one failed, 2 for bad options.
 
-          --nodes N            node processes, {MinNodes}..{MaxNodes} (default 3)
-          --bots N             bots playing at once, 1..{MaxBots} (default 600)
-          --duration T         length of the run, {MinDuration.TotalSeconds}s..{MaxDuration.TotalMinutes}m (default 60s)
-          --scenario S         default: node 3 joins late, node 2 leaves, node 3 is killed;
-                               steady: every node up from start to end (default: default)
-          --idle-timeout T     entity idle timeout before passivation, 500ms..1m (default 3s)
-          --shards N           number of shards, 1..1000 (default 30)
-          --log-dir PATH       where the node event logs go (default: a new temporary folder)
-          --help               this text
+          --nodes N          node processes, {MinNodes}..{MaxNodes} (default 3)
+          --bots N           bots playing at once, 1..{MaxBots} (default 600)
+          --duration T       length of the run, {MinDuration.TotalSeconds}s..{MaxDuration.TotalMinutes}m (default 60s)
+          --scenario S       default: node 3 joins late, node 2 leaves, node 3 is
+                             killed; steady: every node up from start to end
+                             (default: default)
+          --idle-timeout T   entity idle timeout before it passivates, 500ms..1m
+                             (default 3s)
+          --shards N         number of shards, 1..1000 (default 30)
+          --log-dir PATH     where the node event logs go (default: a new
+                             temporary folder)
+          --help             this text
 
         T is a number of seconds, or a number with ms, s or m (500ms, 45s, 2m).
         Both --name value and --name=value work.

@@ -97,7 +97,7 @@ internal static class ScenarioRunner
             var steps = options.Scenario == Scenario.Default
                 ? RunDefaultStepsAsync(options, timeline, live, nodes, seed, StartNode, text => status = text)
                 : Task.CompletedTask;
-            status = options.Scenario == Scenario.Default ? "waiting for node 3" : "steady";
+            status = options.Scenario == Scenario.Default ? "node 3 joins next" : "steady";
             while (Stopwatch.GetElapsedTime(timeline.Origin) < options.Duration || !steps.IsCompleted)
             {
                 progress.Print(Stopwatch.GetElapsedTime(timeline.Origin), status);

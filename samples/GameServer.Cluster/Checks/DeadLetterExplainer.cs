@@ -1,4 +1,5 @@
 using System;
+using GameServer.Cluster.Node;
 
 namespace GameServer.Cluster.Checks;
 
@@ -20,6 +21,8 @@ internal static class DeadLetterExplainer
                 => "entity answers that came after the asking node had given up (its bound passed, the request was already answered Unanswered) or had left",
             "GameServer.Cluster.Entities.HandOffStop" or "GameServer.Cluster.Entities.PlayerEntity+PassivateStop"
                 => "stops for an entity that had already stopped (a passivation and a hand-off crossing)",
+            "GameServer.Cluster.Entities.PlayerEntity+WorkDone" + DeadLetterCounter.WorkDoneTokenEnded
+                => "results that passed PipeToIfCurrent's check just before their entity stopped (docs/akka.md, what still reaches dead letters); the stop had ended their token, so nothing was lost",
             "GameServer.Cluster.Entities.PlayerEntity+IdleExpired" or "GameServer.Cluster.Entities.PlayerEntity+RequestTimedOut"
                 => "deadlines that fired just as their entity stopped; the entity no longer needed them",
             _ when messageType.StartsWith("Akka.", StringComparison.Ordinal)

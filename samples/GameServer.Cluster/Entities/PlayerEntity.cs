@@ -169,7 +169,10 @@ internal sealed class PlayerEntity : TokenOwnerReceiveActor
         return tag;
     }
 
-    private sealed record WorkDone(CancellationToken Token, int Tag);
+    /// <summary>The result of a request's work, piped back while its token was current.</summary>
+    /// <param name="Token">The request's token; the dead-letter counter reads it to tell the race from a leak.</param>
+    /// <param name="Tag">The request's tag.</param>
+    internal sealed record WorkDone(CancellationToken Token, int Tag);
 
     private sealed record IdleExpired(long TokenNumber);
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using Akka.Actor;
 using Akka.Event;
+using GameServer.Cluster.Entities;
 
 namespace GameServer.Cluster.Node;
 
@@ -11,6 +12,12 @@ namespace GameServer.Cluster.Node;
 /// </summary>
 internal sealed class DeadLetterCounter
 {
+    /// <summary>Appended to the type of a dead <see cref="PlayerEntity.WorkDone"/> whose token had ended.</summary>
+    public const string WorkDoneTokenEnded = " (token ended)";
+
+    /// <summary>Appended to the type of a dead <see cref="PlayerEntity.WorkDone"/> whose token was still live.</summary>
+    public const string WorkDoneTokenLive = " (token still live)";
+
     private readonly ConcurrentDictionary<string, long> _counts = new();
     private readonly ConcurrentDictionary<string, string> _examples = new();
 
@@ -29,6 +36,13 @@ internal sealed class DeadLetterCounter
     {
         var type = letter.Message.GetType();
         var name = type.FullName ?? type.Name;
+        if (letter.Message is PlayerEntity.WorkDone done)
+        {
+            // A result that passed PipeToIfCurrent's check just before the stop carries a token the stop
+            // ended; one whose token is still live belongs to an incarnation that did not end its tokens.
+            name += done.Token.IsCancellationRequested ? WorkDoneTokenEnded : WorkDoneTokenLive;
+        }
+
         _counts.AddOrUpdate(name, 1, (_, count) => count + 1);
         _examples.TryAdd(name, $"{letter.GetType().Name} from {letter.Sender.Path} to {letter.Recipient.Path}");
     }

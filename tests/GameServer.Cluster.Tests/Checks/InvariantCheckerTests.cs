@@ -188,12 +188,13 @@ public sealed class InvariantCheckerTests
     {
         var run = Clean()
             .Event(1, 900, EventKind.Dead, "GameServer.Cluster.Entities.Touch", 12, "example")
-            .Event(1, 901, EventKind.Dead, "Akka.Cluster.GossipStatus", 3, "example");
+            .Event(1, 901, EventKind.Dead, "Akka.Cluster.GossipStatus", 3, "example")
+            .Event(1, 902, EventKind.Dead, "GameServer.Cluster.Entities.PlayerEntity+WorkDone (token ended)", 1, "example");
 
         var result = InvariantChecker.CheckDeadLetters(run.Build());
 
         Assert.True(result.Held);
-        Assert.Contains("15", result.Checked, System.StringComparison.Ordinal);
+        Assert.Contains("16", result.Checked, System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -201,8 +202,8 @@ public sealed class InvariantCheckerTests
     {
         // The last count of a type wins: the node writes cumulative counts every second.
         var run = Clean()
-            .Event(1, 900, EventKind.Dead, "GameServer.Cluster.Entities.PlayerEntity+WorkDone", 2, "example")
-            .Event(1, 950, EventKind.Dead, "GameServer.Cluster.Entities.PlayerEntity+WorkDone", 4, "example");
+            .Event(1, 900, EventKind.Dead, "GameServer.Cluster.Entities.PlayerEntity+WorkDone (token still live)", 2, "example")
+            .Event(1, 950, EventKind.Dead, "GameServer.Cluster.Entities.PlayerEntity+WorkDone (token still live)", 4, "example");
 
         var result = InvariantChecker.CheckDeadLetters(run.Build());
 

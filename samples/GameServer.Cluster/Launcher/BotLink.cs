@@ -12,7 +12,7 @@ using GameServer.Protocol;
 namespace GameServer.Cluster.Launcher;
 
 /// <summary>One bot connection: the socket, a receive loop, and the requests waiting for their answer by tag.</summary>
-internal sealed class BotLink : IAsyncDisposable
+internal sealed class BotLink
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -50,32 +50,19 @@ internal sealed class BotLink : IAsyncDisposable
         return answer.Task;
     }
 
-    /// <summary>Closes the connection: a reset when <paramref name="abort"/>, else a normal close.</summary>
+    /// <summary>Closes the connection, with a reset when <paramref name="abort"/>, and waits for the receive loop.</summary>
     public async Task CloseAsync(bool abort)
     {
-        try
+        // Close(0) lingers for no time at all, which resets the connection; Dispose closes it normally.
+        if (abort)
         {
-            if (abort)
-            {
-                _socket.LingerState = new LingerOption(true, 0);
-            }
-            else
-            {
-                _socket.Shutdown(SocketShutdown.Both);
-            }
+            _socket.Close(0);
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        else
         {
-            // Already closed by the node.
+            _socket.Dispose();
         }
 
-        _socket.Dispose();
-        await _receiving;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _socket.Dispose();
         await _receiving;
         await _stream.DisposeAsync();
     }

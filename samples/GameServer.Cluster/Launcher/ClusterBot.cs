@@ -165,7 +165,6 @@ internal sealed class ClusterBot
         finally
         {
             await link.CloseAsync(abort);
-            await link.DisposeAsync();
             _stats.OnDisconnected();
         }
     }

@@ -29,6 +29,9 @@ internal static class ScenarioRunner
     // Early enough for the resolver to down the killed node (about 8 s) and its entities to restart well before the end.
     private const double KillAt = 0.5;
 
+    // The least time between the end of one step and the start of the next.
+    private static readonly TimeSpan MinStepGap = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(ClusterOptions options, TextWriter output)
     {
         var logDirectory = options.LogDirectory ?? Path.Combine(
@@ -179,7 +182,8 @@ internal static class ScenarioRunner
         timeline.NodeJoinedAt = timeline.Add("node 3 up: shards rebalance to it");
         setStatus("node 3 joined");
 
-        await Until(timeline, options.Duration * LeaveAt);
+        // On a busy machine node 3 can come up late: leave it a few rebalance rounds before the next step.
+        await Until(timeline, Max(options.Duration * LeaveAt, Stopwatch.GetElapsedTime(timeline.Origin) + MinStepGap));
         setStatus("node 2 leaving");
         var leaving = Node(2);
         timeline.LeavingNode = 2;
@@ -190,13 +194,15 @@ internal static class ScenarioRunner
         timeline.LeftAt = timeline.Add("node 2 exited");
         setStatus("node 2 left");
 
-        await Until(timeline, options.Duration * KillAt);
+        await Until(timeline, Max(options.Duration * KillAt, Stopwatch.GetElapsedTime(timeline.Origin) + MinStepGap));
         setStatus("node 3 killed");
         timeline.KilledNode = 3;
         live.Remove(3);
         await late.KillAsync();
         timeline.KillAt = timeline.Add("node 3 killed (SIGKILL): the resolver downs it");
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static async Task Until(Timeline timeline, TimeSpan at)
     {

@@ -32,6 +32,9 @@ internal static class ScenarioRunner
     // The least time between the end of one step and the start of the next.
     private static readonly TimeSpan MinStepGap = TimeSpan.FromSeconds(5);
 
+    // Failure detection, the resolver's stable-after, removal and new shard homes take 8 to 16 s here.
+    private static readonly TimeSpan AfterKill = TimeSpan.FromSeconds(20);
+
     public static async Task<int> RunAsync(ClusterOptions options, TextWriter output)
     {
         var logDirectory = options.LogDirectory ?? Path.Combine(
@@ -101,7 +104,7 @@ internal static class ScenarioRunner
                 ? RunDefaultStepsAsync(options, timeline, live, nodes, seed, StartNode, text => status = text)
                 : Task.CompletedTask;
             status = options.Scenario == Scenario.Default ? "node 3 joins next" : "steady";
-            while (Stopwatch.GetElapsedTime(timeline.Origin) < options.Duration || !steps.IsCompleted)
+            while (Stopwatch.GetElapsedTime(timeline.Origin) < End(options, timeline) || !steps.IsCompleted)
             {
                 progress.Print(Stopwatch.GetElapsedTime(timeline.Origin), status);
                 await Task.WhenAny(steps, Task.Delay(TimeSpan.FromSeconds(1)));
@@ -203,6 +206,15 @@ internal static class ScenarioRunner
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// The duration, or later when the kill came late (a slow machine delays the join and so every later
+    /// step): the bots play on at least <see cref="AfterKill"/> after it, so the killed node's entities have
+    /// time to be downed and start again elsewhere.
+    /// </summary>
+    private static TimeSpan End(ClusterOptions options, Timeline timeline) => timeline.KillAt == 0
+        ? options.Duration
+        : Max(options.Duration, Stopwatch.GetElapsedTime(timeline.Origin, timeline.KillAt) + AfterKill);
 
     private static async Task Until(Timeline timeline, TimeSpan at)
     {

@@ -45,8 +45,8 @@ internal sealed class ClientSession
         _writer = PipeWriter.Create(stream);
         try
         {
-            var closedByUs = await FrameCodec.ReadFramesAsync(reader, FrameCodec.DefaultMaxFrameSize, OnFrameAsync, nodeStopping);
-            _ = closedByUs;
+            // Whether the client or this side ended the loop makes no difference here.
+            await FrameCodec.ReadFramesAsync(reader, FrameCodec.DefaultMaxFrameSize, OnFrameAsync, nodeStopping);
         }
         catch (OperationCanceledException) when (nodeStopping.IsCancellationRequested)
         {

@@ -13,7 +13,7 @@ namespace GameServer.Cluster.Tests;
 /// </summary>
 public sealed class EndToEndTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(100);
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(100);
 
     [Fact]
     public async Task Launcher_ShortDefaultScenario_ExitsZeroWithEveryInvariantHeld()
@@ -87,7 +87,7 @@ public sealed class EndToEndTests
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await process.WaitForExitAsync().WaitAsync(Bound);
+            await process.WaitForExitAsync().WaitAsync(s_bound);
         }
         catch (TimeoutException)
         {

@@ -19,8 +19,8 @@ namespace GameServer.Cluster.Launcher;
 /// </summary>
 internal static class ScenarioRunner
 {
-    private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_startBound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_exitBound = TimeSpan.FromSeconds(60);
 
     // Fractions of the duration at which the default scenario's steps run.
     private const double JoinAt = 0.2;
@@ -30,10 +30,10 @@ internal static class ScenarioRunner
     private const double KillAt = 0.5;
 
     // The least time between the end of one step and the start of the next.
-    private static readonly TimeSpan MinStepGap = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_minStepGap = TimeSpan.FromSeconds(5);
 
     // Failure detection, the resolver's stable-after, removal and new shard homes take 8 to 16 s here.
-    private static readonly TimeSpan AfterKill = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan s_afterKill = TimeSpan.FromSeconds(20);
 
     public static async Task<int> RunAsync(ClusterOptions options, TextWriter output)
     {
@@ -74,7 +74,7 @@ internal static class ScenarioRunner
         try
         {
             var seed = StartNode(1, 0);
-            await seed.Ready.WaitAsync(StartBound);
+            await seed.Ready.WaitAsync(s_startBound);
             var initial = Enumerable.Range(2, options.Nodes - 1).Where(i => options.Scenario == Scenario.Steady || i != 3);
             foreach (var index in initial)
             {
@@ -87,7 +87,7 @@ internal static class ScenarioRunner
                 first = nodes.ToArray();
             }
 
-            await Task.WhenAll(first.Select(n => n.Up)).WaitAsync(StartBound);
+            await Task.WhenAll(first.Select(n => n.Up)).WaitAsync(s_startBound);
             foreach (var node in first)
             {
                 live.Add(node.Index, node.GamePort);
@@ -133,7 +133,7 @@ internal static class ScenarioRunner
                 await node.StopAsync();
             }
 
-            await Task.WhenAll(remaining.Select(n => n.WaitForExitAsync(ExitBound)));
+            await Task.WhenAll(remaining.Select(n => n.WaitForExitAsync(s_exitBound)));
             timeline.Add("every node exited");
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or IOException)
@@ -180,24 +180,24 @@ internal static class ScenarioRunner
         timeline.LateNode = 3;
         timeline.Add("node 3 starts (joins late)");
         var late = startNode(3, seed.AkkaPort);
-        await late.Up.WaitAsync(StartBound);
+        await late.Up.WaitAsync(s_startBound);
         live.Add(3, late.GamePort);
         timeline.NodeJoinedAt = timeline.Add("node 3 up: shards rebalance to it");
         setStatus("node 3 joined");
 
         // On a busy machine node 3 can come up late: leave it a few rebalance rounds before the next step.
-        await Until(timeline, Max(options.Duration * LeaveAt, Stopwatch.GetElapsedTime(timeline.Origin) + MinStepGap));
+        await Until(timeline, Max(options.Duration * LeaveAt, Stopwatch.GetElapsedTime(timeline.Origin) + s_minStepGap));
         setStatus("node 2 leaving");
         var leaving = Node(2);
         timeline.LeavingNode = 2;
         live.Remove(2);
         timeline.LeaveAt = timeline.Add("node 2 told to leave: its shards are handed off");
         await leaving.LeaveAsync();
-        await leaving.WaitForExitAsync(ExitBound);
+        await leaving.WaitForExitAsync(s_exitBound);
         timeline.LeftAt = timeline.Add("node 2 exited");
         setStatus("node 2 left");
 
-        await Until(timeline, Max(options.Duration * KillAt, Stopwatch.GetElapsedTime(timeline.Origin) + MinStepGap));
+        await Until(timeline, Max(options.Duration * KillAt, Stopwatch.GetElapsedTime(timeline.Origin) + s_minStepGap));
         setStatus("node 3 killed");
         timeline.KilledNode = 3;
         live.Remove(3);
@@ -209,12 +209,12 @@ internal static class ScenarioRunner
 
     /// <summary>
     /// The duration, or later when the kill came late (a slow machine delays the join and so every later
-    /// step): the bots play on at least <see cref="AfterKill"/> after it, so the killed node's entities have
+    /// step): the bots play on at least <see cref="s_afterKill"/> after it, so the killed node's entities have
     /// time to be downed and start again elsewhere.
     /// </summary>
     private static TimeSpan End(ClusterOptions options, Timeline timeline) => timeline.KillAt == 0
         ? options.Duration
-        : Max(options.Duration, Stopwatch.GetElapsedTime(timeline.Origin, timeline.KillAt) + AfterKill);
+        : Max(options.Duration, Stopwatch.GetElapsedTime(timeline.Origin, timeline.KillAt) + s_afterKill);
 
     private static async Task Until(Timeline timeline, TimeSpan at)
     {

@@ -3,29 +3,32 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
 using System.Linq;
-using System.Threading;
 using Lifetime;
 
 namespace GameServer.Cluster.Node;
 
 /// <summary>
 /// Reads the <c>Lifetime</c> meter (docs/observability.md) with a <see cref="MeterListener"/> attached
-/// before the node creates any owner, so the up-down counters are absolute for this process.
+/// before the node creates any owner, so the counters "counted while listened to" cover the whole process.
+/// An observable instrument reports its current total at each collection (kept as is); a plain one reports
+/// changes (added up). Either way the figures are the meter's, per tag value.
 /// </summary>
 internal sealed class NodeMeter : IDisposable
 {
+    private const string SourcesLiveName = "lifetime.sources.live";
+    private const string RenewsName = "lifetime.renews";
+    private const string TokensEndedName = "lifetime.tokens.ended";
+    private const string OwnersLiveName = "lifetime.owners.live";
+
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<string, long> _ended = new();
-    private long _sourcesLive;
-    private long _renews;
-    private long _ownersLive;
+    private readonly ConcurrentDictionary<(string Instrument, string Tag), long> _values = new();
 
     public NodeMeter()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == TokenOwner.MeterName
-                && instrument.Name is "lifetime.sources.live" or "lifetime.renews" or "lifetime.tokens.ended" or "lifetime.owners.live")
+                && instrument.Name is SourcesLiveName or RenewsName or TokensEndedName or OwnersLiveName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -34,17 +37,22 @@ internal sealed class NodeMeter : IDisposable
         _listener.Start();
     }
 
+    /// <summary>Gets the sources the process's owners hold now.</summary>
+    public long SourcesLive
+    {
+        get
+        {
+            _listener.RecordObservableInstruments();
+            return Sum(SourcesLiveName);
+        }
+    }
+
     /// <summary>Takes a snapshot; the fields are the ones of an <see cref="Events.EventKind.Meter"/> line.</summary>
     public object[] Snapshot()
     {
         _listener.RecordObservableInstruments();
-        var fields = new List<object>
-        {
-            Interlocked.Read(ref _sourcesLive),
-            Interlocked.Read(ref _ownersLive),
-            Interlocked.Read(ref _renews),
-        };
-        foreach (var (cause, count) in _ended.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        var fields = new List<object> { Sum(SourcesLiveName), Sum(OwnersLiveName), Sum(RenewsName) };
+        foreach (var ((_, cause), count) in _values.Where(pair => pair.Key.Instrument == TokensEndedName).OrderBy(pair => pair.Key.Tag, StringComparer.Ordinal))
         {
             fields.Add($"{cause}={count}");
         }
@@ -52,35 +60,22 @@ internal sealed class NodeMeter : IDisposable
         return fields.ToArray();
     }
 
-    public long SourcesLive => Interlocked.Read(ref _sourcesLive);
-
     public void Dispose() => _listener.Dispose();
+
+    private long Sum(string instrument) => _values.Where(pair => pair.Key.Instrument == instrument).Sum(pair => pair.Value);
 
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        switch (instrument.Name)
+        // Every instrument read here has at most one tag (variant or cause).
+        var tag = tags.Length > 0 ? tags[0].Value as string ?? string.Empty : string.Empty;
+        var key = (instrument.Name, tag);
+        if (instrument.IsObservable)
         {
-            case "lifetime.sources.live":
-                Interlocked.Add(ref _sourcesLive, value);
-                break;
-            case "lifetime.renews":
-                Interlocked.Add(ref _renews, value);
-                break;
-            case "lifetime.owners.live":
-                Interlocked.Exchange(ref _ownersLive, value);
-                break;
-            default:
-                var cause = "unknown";
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "cause")
-                    {
-                        cause = tag.Value as string ?? cause;
-                    }
-                }
-
-                _ended.AddOrUpdate(cause, value, (_, count) => count + value);
-                break;
+            _values[key] = value;
+        }
+        else
+        {
+            _values.AddOrUpdate(key, value, (_, total) => total + value);
         }
     }
 }

@@ -55,9 +55,10 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// Every dispatched end still running, of any slot: a cancel-all answers after them, as it may have
-    /// ended tokens that replaced theirs, and a caller told "everything ended" must not see one of them
-    /// live. Processing path only, before the cancel-all's own ends are recorded.
+    /// Every dispatched end still running, of any slot: a cancel-all or a disposal finishes after them, as it
+    /// may have ended tokens that replaced theirs, and a caller told "everything ended" (or answered about a
+    /// slot after the disposal) must not see one of them live. Processing path only, before the operation's
+    /// own ends are recorded.
     /// </summary>
     private DispatchedEnd[]? UnfinishedEnds()
     {

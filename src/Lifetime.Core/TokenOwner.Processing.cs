@@ -370,7 +370,10 @@ public sealed partial class TokenOwner
     {
         var dispatched = operation.Dispatched;
         var after = operation.Kind is OperationKind.Dispose or OperationKind.CancelAll ? null : operation.Slot!.PeekPendingEnd();
-        var alsoAfter = operation.Kind == OperationKind.CancelAll ? UnfinishedEnds() : null;
+        // A cancel-all or a disposal ends every slot's token: its dispatched end becomes each slot's pending
+        // end, so it must itself follow every earlier end still running, or a later reply about a slot that
+        // follows only it could answer while a token an earlier request ended is still live.
+        var alsoAfter = operation.Kind is OperationKind.CancelAll or OperationKind.Dispose ? UnfinishedEnds() : null;
         if (dispatched is null && after is null && alsoAfter is null)
         {
             operation.Complete(token, flag);

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using Akka.Actor;

@@ -30,9 +30,9 @@ public sealed class LinearizabilityTests : ReliabilityTest
     {
         var started = Stopwatch.StartNew();
         using var pump = new PumpContext();
-        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(1_000_000), seed => SubjectFor(seed, pump), exploreSchedules: false, SyncFormsFor, s_endOfLifeInMix);
+        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(1_000_000), seed => SubjectFor(seed, pump), exploreSchedules: false);
 
-        Figures.Record(Output, "Linearizability", $"{result.Rounds} rounds, {result.Operations} operations, {Threads} threads x {OpsPerThread} ops per round (sync or async forms at random in Inline rounds{(s_syncDispatched ? " and dispatched rounds" : "")}, the outer token racing in 1/3 of the rounds: {s_endOfLifeInMix}), Inline 1/2, ThreadPool, pump context, pool context 1/6 each by seed, {started.Elapsed.TotalSeconds:F1} s");
+        Figures.Record(Output, "Linearizability", $"{result.Rounds} rounds, {result.Operations} operations, {Threads} threads x {OpsPerThread} ops per round (sync or async forms at random in every round, the outer token racing in 1/3 of the rounds), Inline 1/2, ThreadPool, pump context, pool context 1/6 each by seed, {started.Elapsed.TotalSeconds:F1} s");
         Assert.True(result.Failure is null, result.Failure);
         Assert.True(result.Operations >= Scale.Of(1_000_000) || Scale.ReplaySeed is not null);
     }
@@ -42,9 +42,9 @@ public sealed class LinearizabilityTests : ReliabilityTest
     {
         var started = Stopwatch.StartNew();
         using var pump = new PumpContext();
-        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(150_000), seed => SubjectFor(seed, pump), exploreSchedules: true, SyncFormsFor, s_endOfLifeInMix);
+        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(150_000), seed => SubjectFor(seed, pump), exploreSchedules: true);
 
-        Figures.Record(Output, "Linearizability with schedule hooks", $"{result.Rounds} rounds, {result.Operations} operations, sync or async forms at random in Inline rounds{(s_syncDispatched ? " and dispatched rounds" : "")}, the outer token racing in 1/3 of the rounds: {s_endOfLifeInMix}, {started.Elapsed.TotalSeconds:F1} s");
+        Figures.Record(Output, "Linearizability with schedule hooks", $"{result.Rounds} rounds, {result.Operations} operations, sync or async forms at random in every round, the outer token racing in 1/3 of the rounds, {started.Elapsed.TotalSeconds:F1} s");
         Assert.True(result.Failure is null, result.Failure);
     }
 
@@ -54,24 +54,11 @@ public sealed class LinearizabilityTests : ReliabilityTest
     /// thread in order (<see cref="PumpContext"/>) or on pool threads in any order.
     /// <c>LIFETIME_PLACEMENT</c> forces the placement (the context still follows the seed).
     /// </summary>
-    /// <summary>
-    /// The outer token racing in a third of the rounds, and the synchronous forms in dispatched rounds: both
-    /// off by default. A soak with both on passed 3,450,000 operations on one build, then the first full test
-    /// run with them on failed three rounds under load (docs/reliability.md, bug 9: a disposal's dispatched end
-    /// that followed no earlier end, fixed; and seed 126439045, not analysed yet). <c>LIFETIME_LIN_END_OF_LIFE=1</c>
-    /// and <c>LIFETIME_SYNC_DISPATCHED=1</c> turn them on.
-    /// </summary>
-    private static readonly bool s_endOfLifeInMix = System.Environment.GetEnvironmentVariable("LIFETIME_LIN_END_OF_LIFE") is "1";
-
-    private static readonly bool s_syncDispatched = System.Environment.GetEnvironmentVariable("LIFETIME_SYNC_DISPATCHED") is "1";
-
     private static OwnerSubject SubjectFor(int seed, PumpContext pump) => new(PlacementFor(seed), (seed >> 1) % 3 == 2 ? s_poolContext : pump);
 
     private static CallbackPlacement PlacementFor(int seed) => System.Environment.GetEnvironmentVariable("LIFETIME_PLACEMENT") is { } forced
         ? System.Enum.Parse<CallbackPlacement>(forced)
         : (seed & 1) == 0 ? CallbackPlacement.Inline : (seed >> 1) % 3 == 0 ? CallbackPlacement.ThreadPool : CallbackPlacement.SynchronizationContext;
-
-    private static bool SyncFormsFor(int seed) => s_syncDispatched || PlacementFor(seed) == CallbackPlacement.Inline;
 
     [Fact]
     public void ConcurrentHistories_RacyOwnerPlanted_CheckerReportsSeed()

@@ -19,12 +19,10 @@ public static class HistoryRunner
     private static long s_clock;
 
     /// <summary>
-    /// Runs rounds until <paramref name="targetOperations"/>. Where <paramref name="syncForms"/> says so for the
-    /// round's seed (every round by default), each operation is called in its synchronous or async form at
-    /// random; with <paramref name="endOfLife"/>, in a third of the rounds (by seed) the owner's end of life
-    /// races the rest.
+    /// Runs rounds until <paramref name="targetOperations"/>. Each operation is called in its synchronous or
+    /// async form at random, and in a third of the rounds (by seed) the owner's end of life races the rest.
     /// </summary>
-    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules, Func<int, bool>? syncForms = null, bool endOfLife = true)
+    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules)
     {
         var master = Scale.NewMasterSeed();
         using var driver = exploreSchedules ? new HookDriver() : null;
@@ -41,12 +39,11 @@ public static class HistoryRunner
             var history = new HistoryEntry[threads * opsPerThread];
             var lastRenew = new HistoryEntry?[threads];
             var issued = new IssuedTokens(history.Length);
-            var endLife = endOfLife && (uint)Scale.Derive(seed, 0x7EED) % 3 == 0;
-            var sync = syncForms?.Invoke(seed) ?? true;
+            var endLife = (uint)Scale.Derive(seed, 0x7EED) % 3 == 0;
             for (var t = 0; t < threads; t++)
             {
                 var thread = t;
-                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew, issued, endLife, sync);
+                actions[t] = () => Issue(subject, thread, opsPerThread, new Random(Scale.Derive(seed, thread + 1)), history, lastRenew, issued, endLife);
             }
 
             string? failure;
@@ -98,11 +95,11 @@ public static class HistoryRunner
         return new HistoryRun(round, operations, failed.Summary(round, "rounds"));
     }
 
-    private static void Issue(IConcurrentSubject subject, int thread, int count, Random random, HistoryEntry[] history, HistoryEntry?[] lastRenew, IssuedTokens issued, bool endLife, bool syncForms)
+    private static void Issue(IConcurrentSubject subject, int thread, int count, Random random, HistoryEntry[] history, HistoryEntry?[] lastRenew, IssuedTokens issued, bool endLife)
     {
         for (var i = 0; i < count; i++)
         {
-            var sync = random.Next(2) == 0 && syncForms;
+            var sync = random.Next(2) == 0;
             var roll = random.Next(endLife ? 104 : 100);
             var slot = random.Next(3);
             var entry = roll switch

@@ -29,6 +29,9 @@ internal enum HookPoint
 
     /// <summary>A disposal is being sent (caller side) or processed (processing path).</summary>
     InDispose,
+
+    /// <summary>A disposal or the end of life was decided and its request is not enqueued yet: the mailbox is still open.</summary>
+    EndDecided,
 }
 
 /// <summary>

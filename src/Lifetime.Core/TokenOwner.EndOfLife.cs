@@ -63,6 +63,14 @@ public sealed partial class TokenOwner
     /// <summary>Whether the owner's life ended (its outer token fired) before any explicit disposal.</summary>
     internal bool LifeEnded => Volatile.Read(ref _end) == LifeOver;
 
+    /// <summary>
+    /// Whether a call made now comes after the end of life: the end is decided (by the outer token) and the
+    /// mailbox is closed, so that no renew is admitted any more. Between the two, renews are still admitted
+    /// and may be answered with live tokens, so a slot's retirement made then must count as before the end,
+    /// or a history could show a live renew after a retirement that was treated as after the end.
+    /// </summary>
+    internal bool IsAfterEndOfLife => _closed && LifeEnded;
+
     /// <summary>Decides how the owner ends, if nothing decided it yet; false when something already had.</summary>
     private bool TryDecideEnd(bool endOfLife) => Interlocked.CompareExchange(ref _end, endOfLife ? LifeOver : Disposed, Alive) == Alive;
 

@@ -185,6 +185,7 @@ public sealed partial class TokenOwner
             return null;
         }
 
+        ScheduleHooks.At(HookPoint.EndDecided);
         var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
         operation.Detached = caller == DisposeCaller.None || (caller == DisposeCaller.Blocking && _placement != CallbackPlacement.Inline);
         operation.HasBlockedCaller = caller == DisposeCaller.Blocking;

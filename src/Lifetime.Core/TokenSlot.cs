@@ -336,7 +336,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
 
         // After the end of life, retiring changes nothing for renews (they keep getting cancelled
         // tokens), but the call still completes only once the slot's token has ended.
-        if (!Owner.LifeEnded)
+        if (!Owner.IsAfterEndOfLife)
         {
             _retireRequested = true;
         }
@@ -359,7 +359,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
             return;
         }
 
-        if (!Owner.LifeEnded)
+        if (!Owner.IsAfterEndOfLife)
         {
             _retireRequested = true;
         }

@@ -165,4 +165,44 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
             }
         }
     }
+
+    /// <summary>
+    /// Bug 10 (docs/reliability.md), found by the linearizability check with the outer token in the mix
+    /// (seed 837264144): between the end of life being decided and the mailbox closing, a slot's retirement
+    /// counted as after the end (the slot kept answering renews with the ended token) while a renew made
+    /// after it in the same window was still admitted and answered live, so no order of the end explained
+    /// both. Fixed: a retirement counts as after the end only once the mailbox is closed.
+    /// </summary>
+    [Fact]
+    public async Task RetireThenRenew_BetweenEndDecidedAndMailboxClosed_BothCountAsBeforeTheEnd()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = outer.Token });
+        var slot = owner.CreateSlot();
+        await slot.RenewAsync().Within();
+        var inWindow = false;
+        var renewLiveAtReply = false;
+        Task retired = Task.CompletedTask;
+        ScheduleHooks.Handler = point =>
+        {
+            if (point != HookPoint.EndDecided || inWindow)
+            {
+                return;
+            }
+
+            inWindow = true;
+            retired = slot.DisposeAsync().AsTask();
+            var renew = owner.RenewAsync();
+            renewLiveAtReply = renew.IsCompletedSuccessfully && !renew.Result.IsCancellationRequested;
+        };
+
+        outer.Cancel();
+        ScheduleHooks.Handler = null;
+        await retired.Within();
+        await owner.Completion.Within();
+
+        Assert.True(inWindow);
+        Assert.True(renewLiveAtReply, "The renew made before the mailbox closed was answered with a live token.");
+        await Assert.ThrowsAsync<System.ObjectDisposedException>(() => slot.RenewAsync().AsTask()).Within();
+    }
 }

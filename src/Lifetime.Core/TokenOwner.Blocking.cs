@@ -65,13 +65,19 @@ public sealed partial class TokenOwner
         }
 
         var ended = AfterDispatchedEnds();
-        if (!ended.IsCompleted && !(SynchronizationContext.Current is { } current && current == _callbackContext))
+        if (!ended.IsCompleted && !IsOnCallbackContext())
         {
             ended.AsTask().GetAwaiter().GetResult();
         }
 
         return default;
     }
+
+    /// <summary>
+    /// Whether this thread runs on the context dispatched ends are posted to: there a synchronous caller
+    /// must not block on them, as they can only run after it returns.
+    /// </summary>
+    private bool IsOnCallbackContext() => SynchronizationContext.Current is { } current && current == _callbackContext;
 
     /// <summary>
     /// Runs a request for a synchronous member and blocks this thread until its reply: processed right

@@ -182,7 +182,7 @@ public sealed partial class TokenOwner
             return refused.Result;
         }
 
-        if (SynchronizationContext.Current is { } current && current == _callbackContext)
+        if (IsOnCallbackContext())
         {
             return EndOfLifeToken(null, null);
         }

@@ -19,6 +19,12 @@ namespace Lifetime;
 /// with no listener a recording site costs one field read.
 /// </para>
 /// <para>
+/// The processing path looks its thread's counts up once per message (<see cref="CountsForMessage"/>)
+/// and adds to them through the owner while it processes that message, so a renew costs one thread-static
+/// lookup, not one per figure. Code off the processing path (dispatched ends, refusals at a call site)
+/// looks the counts up itself through the static <c>Add</c> methods.
+/// </para>
+/// <para>
 /// Rare events (callback exceptions) use a plain counter. The processing-duration histogram times one
 /// message in <see cref="SampleInterval"/> on each thread: timing every message would cost two clock
 /// reads per renew, and a steady sample keeps the distribution's shape.
@@ -152,38 +158,28 @@ internal static class LifetimeMetrics
         }
     }
 
-    public static void AddRenew(Variant variant) => Count(RenewsAt + (int)variant);
+    public static void AddEnded(TokenEndCause cause) => ThisThread.AddEnded(cause);
 
-    public static void AddEnded(TokenEndCause cause) => Count(EndedAt + (int)cause);
+    public static void AddSourceCreated() => ThisThread.AddSourceCreated();
 
-    public static void AddSourceCreated() => Count(SourcesCreatedAt);
+    public static void AddSourceReleased() => ThisThread.AddSourceReleased();
 
-    public static void AddSourceReleased() => Count(SourcesReleasedAt);
+    public static void AddPosted() => ThisThread.Values[PostedAt]++;
 
-    public static void AddPosted() => Count(PostedAt);
+    public static void AddTaken() => ThisThread.Values[TakenAt]++;
 
-    public static void AddTaken() => Count(TakenAt);
-
-    /// <summary>Whether the message about to be processed on this thread is one of the timed sample.</summary>
-    public static bool SampleThisMessage()
-    {
-        var counts = CurrentThread;
-        if (--counts.SampleCountdown > 0)
-        {
-            return false;
-        }
-
-        counts.SampleCountdown = SampleInterval;
-        return true;
-    }
+    /// <summary>
+    /// This thread's counts when any instrument the processing path records is enabled, for the whole of
+    /// one message; null when none is (no listener), so that processing then counts nothing.
+    /// </summary>
+    public static ThreadCounts? CountsForMessage() =>
+        Renews.Enabled || TokensEnded.Enabled || SourcesLive.Enabled || ProcessingDuration.Enabled ? ThisThread : null;
 
     public static void RecordProcessing(long startedTimestamp) =>
         ProcessingDuration.Record((Stopwatch.GetTimestamp() - startedTimestamp) / (double)Stopwatch.Frequency);
 
-    private static ThreadCounts CurrentThread => s_threadCounts ?? Register();
-
-    /// <summary>Adds one to this thread's count at <paramref name="index"/>: a plain write, only this thread writes it.</summary>
-    private static void Count(int index) => CurrentThread.Values[index]++;
+    /// <summary>This thread's counts, registered on first use.</summary>
+    public static ThreadCounts ThisThread => s_threadCounts ?? Register();
 
     private static ThreadCounts Register()
     {
@@ -273,16 +269,39 @@ internal static class LifetimeMetrics
 
     private static long ObserveMailboxDepth() => Total(PostedAt) - Total(TakenAt);
 
-    /// <summary>One thread's counts. Only that thread writes them; collection reads them, possibly a little stale.</summary>
-    private sealed class ThreadCounts
+    /// <summary>
+    /// One thread's counts. Only that thread writes them, with plain writes; collection reads them, possibly
+    /// a little stale. Never hand them to code that may run on another thread.
+    /// </summary>
+    internal sealed class ThreadCounts
     {
         public readonly long[] Values = new long[ValueCount];
-
-        public int SampleCountdown = 1;
 
         public ThreadCounts? Next;
 
         public ThreadCounts? Previous;
+
+        private int _sampleCountdown = 1;
+
+        public void AddRenew(Variant variant) => Values[RenewsAt + (int)variant]++;
+
+        public void AddEnded(TokenEndCause cause) => Values[EndedAt + (int)cause]++;
+
+        public void AddSourceCreated() => Values[SourcesCreatedAt]++;
+
+        public void AddSourceReleased() => Values[SourcesReleasedAt]++;
+
+        /// <summary>Whether the message about to be processed on this thread is one of the timed sample.</summary>
+        public bool SampleThisMessage()
+        {
+            if (--_sampleCountdown > 0)
+            {
+                return false;
+            }
+
+            _sampleCountdown = SampleInterval;
+            return true;
+        }
     }
 
     /// <summary>

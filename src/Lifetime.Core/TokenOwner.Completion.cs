@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Lifetime;
@@ -12,6 +11,13 @@ public sealed partial class TokenOwner
 {
     private Exception? _fault;
 
+    /// <summary>
+    /// The processing thread's meter counts while it processes a message with a listener attached, null
+    /// otherwise. Read only on the processing path (<see cref="PathCounts"/>): another thread adding to them
+    /// would race the owning thread's plain writes.
+    /// </summary>
+    private LifetimeMetrics.ThreadCounts? _counts;
+
     // Completion bookkeeping, shared with dispatched ends: one count for the processing path
     // until it has disposed and drained, plus one per end handed away from it.
     private int _outstanding = 1;
@@ -20,12 +26,8 @@ public sealed partial class TokenOwner
 
     private void Process(IOwnerMessage message)
     {
-        if (LifetimeMetrics.Recording && LifetimeMetrics.ProcessingDuration.Enabled && LifetimeMetrics.SampleThisMessage())
-        {
-            ProcessTimed(message);
-            return;
-        }
-
+        var counts = LifetimeMetrics.Recording ? LifetimeMetrics.CountsForMessage() : null;
+        var started = counts is null ? 0 : StartCounting(counts);
         try
         {
             message.Process(this);
@@ -36,20 +38,21 @@ public sealed partial class TokenOwner
         {
             OnProcessingFailure(message, ex);
         }
+
+        if (counts is not null)
+        {
+            StopCounting(started);
+        }
     }
 
     /// <summary>
     /// <see cref="Process(IOwnerMessage)"/> for a request known to be an operation (the inline one): the
-    /// same failure handling, without the interface dispatch.
+    /// same failure handling and counting, without the interface dispatch.
     /// </summary>
     private void Process(Operation operation)
     {
-        if (LifetimeMetrics.Recording && LifetimeMetrics.ProcessingDuration.Enabled && LifetimeMetrics.SampleThisMessage())
-        {
-            ProcessTimed(operation);
-            return;
-        }
-
+        var counts = LifetimeMetrics.Recording ? LifetimeMetrics.CountsForMessage() : null;
+        var started = counts is null ? 0 : StartCounting(counts);
         try
         {
             Execute(operation);
@@ -60,25 +63,32 @@ public sealed partial class TokenOwner
         {
             OnProcessingFailure(operation, ex);
         }
+
+        if (counts is not null)
+        {
+            StopCounting(started);
+        }
     }
 
-    /// <summary><see cref="Process(IOwnerMessage)"/> for a message in the processing-duration histogram's timed sample.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ProcessTimed(IOwnerMessage message)
+    /// <summary>
+    /// While a listener counts, the processing path adds to <paramref name="counts"/> (this thread's)
+    /// through <see cref="_counts"/> for the whole message, and one message in
+    /// <see cref="LifetimeMetrics.SampleInterval"/> is timed for the histogram: returns its start, or 0.
+    /// </summary>
+    private long StartCounting(LifetimeMetrics.ThreadCounts counts)
     {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            message.Process(this);
-        }
-#pragma warning disable CA1031 // As in Process(IOwnerMessage): the path must survive to dispose what it owns.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            OnProcessingFailure(message, ex);
-        }
+        _counts = counts;
+        return LifetimeMetrics.ProcessingDuration.Enabled && counts.SampleThisMessage() ? Stopwatch.GetTimestamp() : 0;
+    }
 
-        LifetimeMetrics.RecordProcessing(started);
+    /// <summary>Ends what <see cref="StartCounting"/> began, after the message (its failure handling included).</summary>
+    private void StopCounting(long started)
+    {
+        _counts = null;
+        if (started != 0)
+        {
+            LifetimeMetrics.RecordProcessing(started);
+        }
     }
 
     /// <summary>
@@ -98,7 +108,7 @@ public sealed partial class TokenOwner
                 operation.Dispatched = null;
                 foreach (var (source, _) in taken)
                 {
-                    CancelAndDispose(source, null);
+                    CancelAndDispose(source, null, onPath: false);
                 }
             }
 

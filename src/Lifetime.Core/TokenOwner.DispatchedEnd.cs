@@ -150,14 +150,14 @@ public sealed partial class TokenOwner
             {
                 if (_source is not null)
                 {
-                    _owner.CancelAndDispose(_source, _reply);
+                    _owner.CancelAndDispose(_source, _reply, onPath: false);
                 }
 
                 if (_sources is not null)
                 {
                     foreach (var (source, _) in _sources)
                     {
-                        _owner.CancelAndDispose(source, _reply);
+                        _owner.CancelAndDispose(source, _reply, onPath: false);
                     }
                 }
             }

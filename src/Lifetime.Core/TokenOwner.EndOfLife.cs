@@ -74,12 +74,22 @@ public sealed partial class TokenOwner
     /// <summary>Decides how the owner ends, if nothing decided it yet; false when something already had.</summary>
     private bool TryDecideEnd(bool endOfLife) => Interlocked.CompareExchange(ref _end, endOfLife ? LifeOver : Disposed, Alive) == Alive;
 
-    /// <summary>Records why <paramref name="source"/> ends. Processing path, before the source is cancelled.</summary>
-    private void MarkEnded(CancellationTokenSource source, TokenEndCause cause)
+    /// <summary>
+    /// Records why <paramref name="source"/> ends, before the source is cancelled: on the processing path
+    /// when <paramref name="onPath"/>, else at a call site or in a dispatched end.
+    /// </summary>
+    private void MarkEnded(CancellationTokenSource source, TokenEndCause cause, bool onPath)
     {
-        if (LifetimeMetrics.Recording && LifetimeMetrics.TokensEnded.Enabled)
+        if (LifetimeMetrics.Recording)
         {
-            LifetimeMetrics.AddEnded(cause);
+            if (onPath)
+            {
+                PathCounts(LifetimeMetrics.TokensEnded)?.AddEnded(cause);
+            }
+            else if (LifetimeMetrics.TokensEnded.Enabled)
+            {
+                LifetimeMetrics.AddEnded(cause);
+            }
         }
 
         var mark = MarkFor(cause);
@@ -130,8 +140,8 @@ public sealed partial class TokenOwner
         if (owned is not null)
         {
             var token = owned.Token;
-            MarkEnded(owned, TokenEndCause.OwnerEnded);
-            CancelAndDispose(owned, operation);
+            MarkEnded(owned, TokenEndCause.OwnerEnded, onPath: false);
+            CancelAndDispose(owned, operation, onPath: false);
             return token;
         }
 
@@ -198,9 +208,9 @@ public sealed partial class TokenOwner
     {
         if (owned is not null)
         {
-            MarkEnded(owned, TokenEndCause.OwnerDisposed);
+            MarkEnded(owned, TokenEndCause.OwnerDisposed, onPath: false);
             owned.Dispose();
-            SourceReleased();
+            SourceReleased(onPath: false);
         }
     }
 }

@@ -9,9 +9,10 @@ public sealed partial class TokenOwner
 {
     /// <summary>
     /// Cancels then disposes an ended source, applying the exception policy. Runs on the processing
-    /// path, or on the thread a <see cref="DispatchedEnd"/> was dispatched to.
+    /// path (<paramref name="onPath"/>: its meter counts may be used), or on the thread a
+    /// <see cref="DispatchedEnd"/> was dispatched to.
     /// </summary>
-    private void CancelAndDispose(CancellationTokenSource source, Operation? operation)
+    private void CancelAndDispose(CancellationTokenSource source, Operation? operation, bool onPath)
     {
         ScheduleHooks.At(HookPoint.BeforeCancel);
         try
@@ -38,7 +39,7 @@ public sealed partial class TokenOwner
         {
             ScheduleHooks.At(HookPoint.AfterCancel);
             source.Dispose();
-            SourceReleased();
+            SourceReleased(onPath);
         }
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -113,9 +114,9 @@ public sealed partial class TokenOwner
             {
                 next = _sourceFactory is null ? new OwnedSource(_identity) : CreateWithFactory(_sourceFactory);
                 token = next.Token;
-                if (LifetimeMetrics.Recording && LifetimeMetrics.SourcesLive.Enabled)
+                if (LifetimeMetrics.Recording)
                 {
-                    LifetimeMetrics.AddSourceCreated();
+                    PathCounts(LifetimeMetrics.SourcesLive)?.AddSourceCreated();
                 }
             }
             catch (Exception ex)
@@ -162,9 +163,9 @@ public sealed partial class TokenOwner
             EndCurrent(slot, operation, bornCause);
         }
 
-        if (LifetimeMetrics.Recording && LifetimeMetrics.Renews.Enabled)
+        if (LifetimeMetrics.Recording)
         {
-            LifetimeMetrics.AddRenew(VariantOf(operation));
+            PathCounts(LifetimeMetrics.Renews)?.AddRenew(VariantOf(operation));
         }
 
         Answer(operation, token);
@@ -186,10 +187,29 @@ public sealed partial class TokenOwner
         return timed ? LifetimeMetrics.Variant.RenewLinkedAfter : LifetimeMetrics.Variant.RenewLinked;
     }
 
-    /// <summary>Counts a source the owner held as gone (disposed, or given back to its caller).</summary>
-    private static void SourceReleased()
+    /// <summary>
+    /// The meter counts to add to on the processing path: those looked up for the message being processed,
+    /// or, outside one, this thread's when <paramref name="instrument"/> is enabled; null when nothing counts.
+    /// </summary>
+    private LifetimeMetrics.ThreadCounts? PathCounts(Instrument instrument) =>
+        _counts ?? (instrument.Enabled ? LifetimeMetrics.ThisThread : null);
+
+    /// <summary>
+    /// Counts a source the owner held as gone (disposed, or given back to its caller), on the processing
+    /// path when <paramref name="onPath"/>, else on whatever thread this is.
+    /// </summary>
+    private void SourceReleased(bool onPath)
     {
-        if (LifetimeMetrics.Recording && LifetimeMetrics.SourcesLive.Enabled)
+        if (!LifetimeMetrics.Recording)
+        {
+            return;
+        }
+
+        if (onPath)
+        {
+            PathCounts(LifetimeMetrics.SourcesLive)?.AddSourceReleased();
+        }
+        else if (LifetimeMetrics.SourcesLive.Enabled)
         {
             LifetimeMetrics.AddSourceReleased();
         }
@@ -289,7 +309,7 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>Disposes a source the request created, or gives a caller's source back, when it fails before installing it.</summary>
-    private static void GiveBack(CancellationTokenSource next, Operation operation)
+    private void GiveBack(CancellationTokenSource next, Operation operation)
     {
         if (operation.OwnedSource is null)
         {
@@ -300,7 +320,7 @@ public sealed partial class TokenOwner
             SourceOwnership.Release(next);
         }
 
-        SourceReleased();
+        SourceReleased(onPath: true);
     }
 
     private void EndAll(Operation operation, TokenEndCause cause)
@@ -343,10 +363,10 @@ public sealed partial class TokenOwner
     private void EndSource(CancellationTokenSource source, Operation? operation, TokenSlot slot, TokenEndCause cause)
     {
         // Before the source is cancelled, so that its own callbacks can read why.
-        MarkEnded(source, cause);
+        MarkEnded(source, cause, onPath: true);
         if (_placement == CallbackPlacement.Inline)
         {
-            CancelAndDispose(source, operation);
+            CancelAndDispose(source, operation, onPath: true);
         }
         else if (operation is null)
         {

@@ -148,6 +148,56 @@ public sealed class LifetimeMetricsTests : IDisposable
         Assert.All(_recorder.Observe().Measurements.Where(m => m.Name == "lifetime.sources.live"), m => Assert.Empty(m.Tags));
     }
 
+    /// <summary>
+    /// Renews from several threads at once, so that the processing path moves between threads and, with a
+    /// dispatched placement, sources are disposed on pool threads while another thread processes: every
+    /// figure must still add up exactly, each event counted once on some thread.
+    /// </summary>
+    [Theory]
+    [InlineData(CallbackPlacement.Inline)]
+    [InlineData(CallbackPlacement.ThreadPool)]
+    public async Task Counts_RenewsFromManyThreads_AddUpExactly(CallbackPlacement placement)
+    {
+        const int Threads = 4;
+        const int RenewsPerThread = 5_000;
+        var start = _recorder.Observe();
+        var owner = new TokenOwner(new TokenOwnerOptions { CallbackPlacement = placement });
+        var slots = Enumerable.Range(0, Threads).Select(_ => owner.CreateSlot()).ToArray();
+        using var ready = new Barrier(Threads);
+        var workers = Enumerable.Range(0, Threads).Select(i => Task.Factory.StartNew(
+            async () =>
+            {
+                ready.SignalAndWait();
+                for (var n = 0; n < RenewsPerThread; n++)
+                {
+                    // Alternate the owner's default slot (shared by all threads) and a slot of this thread's.
+                    if (n % 2 == 0)
+                    {
+                        await owner.RenewAsync();
+                    }
+                    else
+                    {
+                        slots[i].Renew();
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap()).ToArray();
+        await Task.WhenAll(workers).Within();
+        await owner.DisposeAsync().Within();
+        await owner.Completion.Within();
+
+        var end = _recorder.Observe();
+        const int Total = Threads * RenewsPerThread;
+        Assert.Equal(Total, end.Since(start, "lifetime.renews", "renew"));
+        Assert.Equal(0, end.Since(start, "lifetime.sources.live"));
+
+        // Every token but one per slot was renewed away; the last of each slot ended with the owner.
+        Assert.Equal(Total - Threads - 1, end.Since(start, "lifetime.tokens.ended", "renewed"));
+        Assert.Equal(Threads + 1, end.Since(start, "lifetime.tokens.ended", "owner_disposed"));
+    }
+
     [Fact]
     public void SourcesLive_EndOfLife_OwnedSourceCountedAndDisposed()
     {

@@ -225,8 +225,9 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
         var before = await slot.RenewAsync().Within();
         var endDecided = false;
         var inWindow = false;
-        var endedInWindow = false;
+        var endObserved = false;
         var disposedInWindow = false;
+        var renewEndedInWindow = false;
         Task retired = Task.CompletedTask;
         ScheduleHooks.Handler = point =>
         {
@@ -241,13 +242,16 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
                 return;
             }
 
-            // The end's disposal request is in the mailbox; its sender is here, before closing it. A renew
-            // posted now drains the mailbox on this thread: the disposal is processed, then the renew,
-            // which answers the ended token. An explicit disposal, which waits for Completion, completes.
+            // The end's disposal request is in the mailbox and its sender is here, about to try the gate. A
+            // cancel-all posted now drains the mailbox on this thread: the disposal first, which ends the
+            // slot's token. The end is then observable: an explicit disposal (which waits for Completion)
+            // completes, and a renew answers the ended token.
             inWindow = true;
-            var renew = owner.RenewAsync();
-            endedInWindow = renew.IsCompletedSuccessfully && renew.Result.IsCancellationRequested && owner.GetEndCause(renew.Result) == TokenEndCause.OwnerEnded;
+            var drained = owner.CancelAllAsync();
+            endObserved = drained.IsCompleted && before.IsCancellationRequested && owner.GetEndCause(before) == TokenEndCause.OwnerEnded;
             disposedInWindow = owner.DisposeAsync().IsCompleted;
+            var renew = owner.RenewAsync();
+            renewEndedInWindow = renew.IsCompletedSuccessfully && renew.Result.IsCancellationRequested;
             retired = slot.DisposeAsync().AsTask();
         };
 
@@ -257,9 +261,9 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
         await owner.Completion.Within();
 
         Assert.True(inWindow);
-        Assert.True(endedInWindow, "A renew processed after the end's disposal answered the ended token.");
+        Assert.True(endObserved, "The cancel-all drained the end's disposal, which ended the slot's token.");
         Assert.True(disposedInWindow, "The explicit DisposeAsync after the end was processed completed at once.");
-        Assert.True(before.IsCancellationRequested);
+        Assert.True(renewEndedInWindow, "A renew after the end was processed answered the ended token.");
 
         // The retirement came after the end was observed: the slot's renews keep answering the ended token.
         var after = await slot.RenewAsync().Within();

@@ -147,6 +147,51 @@ public sealed class LinearizabilityTests : ReliabilityTest
     }
 
     [Fact]
+    public void Check_RetirementRequestedBeforeTheEndProcessedAfterIt_ItsSlotsTokenLeftToTheEnd_Accepted()
+    {
+        // Seed 1348943591's shape: slot 1's retirement is requested before the end of life (its renews keep
+        // throwing), but processed after it, so the end's own step ends slot 1's token. A retirement of slot 2
+        // made after the end answers while that token is still live: nothing it or an earlier request did
+        // ended it. The outer token's Cancel promises nothing, so the end's step for slot 1 may come later.
+        using var a = new CancellationTokenSource();
+        using var ended = new CancellationTokenSource();
+        ended.Cancel();
+        var renew = new HistoryEntry(0, OpKind.RenewAfter, 1) { Invoked = 1, Answered = 2, Token = a.Token, LiveAtReply = [a.Token] };
+        var retire1 = new HistoryEntry(0, OpKind.Retire, 1) { Invoked = 3, Answered = 20 };
+        var end = new HistoryEntry(2, OpKind.EndLife, 0) { Invoked = 4, Answered = 6 };
+        var retire2 = new HistoryEntry(1, OpKind.Retire, 2) { Invoked = 5, Answered = 8, LiveAtReply = [a.Token] };
+        var refused = new HistoryEntry(1, OpKind.RenewAfter, 1) { Invoked = 9, Answered = 10, Outcome = Outcome.Disposed, LiveAtReply = [a.Token] };
+        var endedRenew = new HistoryEntry(1, OpKind.Renew, 2) { Invoked = 11, Answered = 12, Outcome = Outcome.Ended, Token = ended.Token };
+        var cancelled = new Dictionary<CancellationToken, bool> { [a.Token] = true };
+
+        Assert.Null(LinearizabilityChecker.Check([renew, retire1, end, retire2, refused, endedRenew], cancelled));
+
+        // Had slot 1's retirement been requested after the end was observed (the ended renew of slot 2
+        // answered first), its renews could not throw.
+        var lateRetire1 = new HistoryEntry(0, OpKind.Retire, 1) { Invoked = 13, Answered = 14 };
+        var lateRefused = new HistoryEntry(0, OpKind.Renew, 1) { Invoked = 15, Answered = 16, Outcome = Outcome.Disposed };
+        Assert.NotNull(LinearizabilityChecker.Check([renew, end, retire2, endedRenew, lateRetire1, lateRefused], cancelled));
+    }
+
+    [Fact]
+    public void Check_RenewRefusedAfterItsSlotsRetirementWasRequested_AcceptedBeforeItWasProcessed()
+    {
+        // The call site refuses a renew once the retirement is requested, while the slot's token is still
+        // live (a touch sees it); a renew answered live after the retirement answered is rejected.
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        var renew = new HistoryEntry(0, OpKind.Renew, 1) { Invoked = 1, Answered = 2, Token = a.Token };
+        var retire = new HistoryEntry(0, OpKind.Retire, 1) { Invoked = 3, Answered = 10 };
+        var refused = new HistoryEntry(1, OpKind.Renew, 1) { Invoked = 4, Answered = 5, Outcome = Outcome.Disposed };
+        var touch = new HistoryEntry(1, OpKind.TouchLonger, 1) { Invoked = 6, Answered = 7, Flag = true };
+
+        Assert.Null(LinearizabilityChecker.Check([renew, retire, refused, touch], new Dictionary<CancellationToken, bool> { [a.Token] = true }));
+
+        var live = new HistoryEntry(1, OpKind.Renew, 1) { Invoked = 11, Answered = 12, Token = b.Token };
+        Assert.NotNull(LinearizabilityChecker.Check([renew, retire, live], new Dictionary<CancellationToken, bool> { [a.Token] = true, [b.Token] = false }));
+    }
+
+    [Fact]
     public void Check_IsCurrentFalseRightAfterRenew_Rejected()
     {
         using var source = new CancellationTokenSource();

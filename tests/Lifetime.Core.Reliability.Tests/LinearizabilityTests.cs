@@ -174,21 +174,54 @@ public sealed class LinearizabilityTests : ReliabilityTest
     }
 
     [Fact]
-    public void Check_RenewRefusedAfterItsSlotsRetirementWasRequested_AcceptedBeforeItWasProcessed()
+    public void Check_RenewsAroundARetirementRequest_RefusedOnesAcceptedAdmittedOnesUntilItIsProcessed()
     {
         // The call site refuses a renew once the retirement is requested, while the slot's token is still
-        // live (a touch sees it); a renew answered live after the retirement answered is rejected.
+        // live (a touch sees it), and a renew that passed the call site just before is still admitted and may
+        // be processed after that refusal (seed 931332513's shape). A renew answered live after the
+        // retirement answered is rejected.
         using var a = new CancellationTokenSource();
         using var b = new CancellationTokenSource();
+        using var c = new CancellationTokenSource();
         var renew = new HistoryEntry(0, OpKind.Renew, 1) { Invoked = 1, Answered = 2, Token = a.Token };
-        var retire = new HistoryEntry(0, OpKind.Retire, 1) { Invoked = 3, Answered = 10 };
-        var refused = new HistoryEntry(1, OpKind.Renew, 1) { Invoked = 4, Answered = 5, Outcome = Outcome.Disposed };
-        var touch = new HistoryEntry(1, OpKind.TouchLonger, 1) { Invoked = 6, Answered = 7, Flag = true };
+        var admitted = new HistoryEntry(1, OpKind.Renew, 1) { Invoked = 3, Answered = 9, Token = b.Token };
+        var retire = new HistoryEntry(0, OpKind.Retire, 1) { Invoked = 4, Answered = 12 };
+        var refused = new HistoryEntry(2, OpKind.Renew, 1) { Invoked = 5, Answered = 6, Outcome = Outcome.Disposed };
+        var touch = new HistoryEntry(2, OpKind.TouchLonger, 1) { Invoked = 7, Answered = 8, Flag = true, LiveAtReply = [a.Token] };
 
-        Assert.Null(LinearizabilityChecker.Check([renew, retire, refused, touch], new Dictionary<CancellationToken, bool> { [a.Token] = true }));
+        Assert.Null(LinearizabilityChecker.Check([renew, admitted, retire, refused, touch], new Dictionary<CancellationToken, bool> { [a.Token] = true, [b.Token] = true }));
 
-        var live = new HistoryEntry(1, OpKind.Renew, 1) { Invoked = 11, Answered = 12, Token = b.Token };
-        Assert.NotNull(LinearizabilityChecker.Check([renew, retire, live], new Dictionary<CancellationToken, bool> { [a.Token] = true, [b.Token] = false }));
+        var late = new HistoryEntry(1, OpKind.Renew, 1) { Invoked = 13, Answered = 14, Token = c.Token };
+        Assert.NotNull(LinearizabilityChecker.Check([renew, retire, late], new Dictionary<CancellationToken, bool> { [a.Token] = true, [c.Token] = false }));
+    }
+
+    [Fact]
+    public void Check_RetirementAfterTheEndWasObserved_RenewRefused_Rejected()
+    {
+        // Bug 11's shapes (seeds 268673430, 795511830): the end is observed (an explicit DisposeAsync that
+        // completed, a touch that found the end had ended the slot's token), then a slot is retired: that
+        // retirement comes after the end, so the slot's renews answer the ended token and never throw.
+        using var x = new CancellationTokenSource();
+        using var ended = new CancellationTokenSource();
+        ended.Cancel();
+        var end = new HistoryEntry(1, OpKind.EndLife, 0) { Invoked = 1, Answered = 100 };
+        var first = new HistoryEntry(2, OpKind.Renew, 2) { Invoked = 2, Answered = 3, Outcome = Outcome.Ended, Token = ended.Token };
+        var dispose = new HistoryEntry(2, OpKind.Dispose, 0) { Invoked = 4, Answered = 5 };
+        var retire = new HistoryEntry(2, OpKind.Retire, 1) { Invoked = 6, Answered = 7 };
+        var second = new HistoryEntry(2, OpKind.Renew, 2) { Invoked = 8, Answered = 9, Outcome = Outcome.Ended, Token = ended.Token };
+        var renew = new HistoryEntry(2, OpKind.Renew, 1) { Invoked = 10, Answered = 11, Outcome = Outcome.Disposed };
+        var none = new Dictionary<CancellationToken, bool>();
+
+        Assert.NotNull(LinearizabilityChecker.Check([end, first, dispose, retire, second, renew], none));
+        renew.Outcome = Outcome.Ended;
+        renew.Token = ended.Token;
+        Assert.Null(LinearizabilityChecker.Check([end, first, dispose, retire, second, renew], none));
+
+        var live = new HistoryEntry(0, OpKind.Renew, 0) { Invoked = 2, Answered = 3, Token = x.Token };
+        var touch = new HistoryEntry(0, OpKind.TouchZero, 0) { Invoked = 4, Answered = 5, Flag = false };
+        var refused = new HistoryEntry(0, OpKind.Renew, 1) { Invoked = 10, Answered = 11, Outcome = Outcome.Disposed };
+        var cancelled = new Dictionary<CancellationToken, bool> { [x.Token] = true };
+        Assert.NotNull(LinearizabilityChecker.Check([end, live, touch, retire, refused], cancelled));
     }
 
     [Fact]

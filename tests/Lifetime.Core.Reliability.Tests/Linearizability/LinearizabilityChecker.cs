@@ -38,18 +38,19 @@ namespace Lifetime.Reliability.Tests.Linearizability;
 /// </remarks>
 /// <remarks>
 /// A slot's retirement is two steps, in this order within its interval, as the owner does it: its request
-/// at the call site, which decides whether it comes before the end of life (the slot then refuses renews
-/// from this step on, even after the end) or after it (nothing changes for renews); and its processing,
-/// which ends the slot's token unless the owner is disposed or ended by then. A retirement requested before
-/// the end may so be processed after it, leaving the slot's token to the end's own step: its reply then
-/// promises nothing about that token, as it did not end it.
+/// at the call site, which decides whether it comes before the end of life (then the slot's renews throw
+/// after the end too) or after it (nothing changes for renews); and its processing, which retires the slot
+/// and ends its token unless the owner is disposed or ended by then. A retirement requested before the end
+/// may so be processed after it, leaving the slot's token to the end's own step: its reply then promises
+/// nothing about that token, as it did not end it.
 /// </remarks>
 /// <remarks>
 /// Two documented relaxations are modelled, not flagged. A renew is refused at the call site as soon as
-/// the owner's disposal is requested, before that request is processed (a slot's retirement refuses them
-/// from its request step, above). And <c>CancelAllAsync</c> and <c>DisposeAsync</c> end the slots' tokens
-/// one after another, so a concurrent <c>IsCurrent</c> may see some ended and others not yet: each is
-/// checked as one step per slot, all within the operation's interval.
+/// its slot's retirement (from the request step) or the owner's disposal is requested, before that request
+/// is processed, while a renew that passed the call site before is still admitted. And
+/// <c>CancelAllAsync</c> and <c>DisposeAsync</c> end the slots' tokens one after another, so a concurrent
+/// <c>IsCurrent</c> may see some ended and others not yet: each is checked as one step per slot, all
+/// within the operation's interval.
 /// </remarks>
 public static class LinearizabilityChecker
 {
@@ -264,17 +265,11 @@ public static class LinearizabilityChecker
             {
                 case OpKind.Renew:
                 case OpKind.RenewAfter:
-                    if (RetireRequested(state, slot))
-                    {
-                        // Retired before the end of life (or after an explicit disposal): refused at the call
-                        // site from the request on, whether or not the retirement was processed yet.
-                        return entry.Outcome == Outcome.Disposed;
-                    }
-
                     if (LifeEnded(state))
                     {
-                        // Guarantee 7 (v2): after the end of life a renew never throws.
-                        return entry.Outcome == Outcome.Ended;
+                        // Guarantee 7 (v2): after the end of life a renew never throws, unless its slot's
+                        // retirement was requested before the end (processed or not).
+                        return entry.Outcome == (RetireRequested(state, slot) ? Outcome.Disposed : Outcome.Ended);
                     }
 
                     if (!live)
@@ -290,10 +285,11 @@ public static class LinearizabilityChecker
 
                     if (entry.Outcome != Outcome.Ok)
                     {
-                        // Documented relaxation: a renew is refused at the call site as soon as the owner's
-                        // disposal has been requested, before that request is processed; such a refusal
-                        // changes nothing.
-                        return DisposeRequestedBefore(entry);
+                        // Documented relaxation: a renew is refused at the call site as soon as the slot's
+                        // retirement (its request step) or the owner's disposal has been requested, before
+                        // that request is processed; such a refusal changes nothing. A renew that passed the
+                        // call site before is still admitted until the retirement is processed.
+                        return RetireRequested(state, slot) || DisposeRequestedBefore(entry);
                     }
 
                     next = WithCurrent(state, slot, _ids[entry.Token]);

@@ -30,9 +30,9 @@ public sealed class LinearizabilityTests : ReliabilityTest
     {
         var started = Stopwatch.StartNew();
         using var pump = new PumpContext();
-        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(1_000_000), seed => SubjectFor(seed, pump), exploreSchedules: false, endOfLife: s_endOfLifeInMix);
+        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(1_000_000), seed => SubjectFor(seed, pump), exploreSchedules: false);
 
-        Figures.Record(Output, "Linearizability", $"{result.Rounds} rounds, {result.Operations} operations, {Threads} threads x {OpsPerThread} ops per round (sync or async forms at random in every round, the outer token racing in 1/3 of the rounds: {s_endOfLifeInMix}), Inline 1/2, ThreadPool, pump context, pool context 1/6 each by seed, {started.Elapsed.TotalSeconds:F1} s");
+        Figures.Record(Output, "Linearizability", $"{result.Rounds} rounds, {result.Operations} operations, {Threads} threads x {OpsPerThread} ops per round (sync or async forms at random in every round, the outer token racing in 1/3 of the rounds), Inline 1/2, ThreadPool, pump context, pool context 1/6 each by seed, {started.Elapsed.TotalSeconds:F1} s");
         Assert.True(result.Failure is null, result.Failure);
         Assert.True(result.Operations >= Scale.Of(1_000_000) || Scale.ReplaySeed is not null);
     }
@@ -42,9 +42,9 @@ public sealed class LinearizabilityTests : ReliabilityTest
     {
         var started = Stopwatch.StartNew();
         using var pump = new PumpContext();
-        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(150_000), seed => SubjectFor(seed, pump), exploreSchedules: true, endOfLife: s_endOfLifeInMix);
+        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(150_000), seed => SubjectFor(seed, pump), exploreSchedules: true);
 
-        Figures.Record(Output, "Linearizability with schedule hooks", $"{result.Rounds} rounds, {result.Operations} operations, sync or async forms at random in every round, the outer token racing in 1/3 of the rounds: {s_endOfLifeInMix}, {started.Elapsed.TotalSeconds:F1} s");
+        Figures.Record(Output, "Linearizability with schedule hooks", $"{result.Rounds} rounds, {result.Operations} operations, sync or async forms at random in every round, the outer token racing in 1/3 of the rounds, {started.Elapsed.TotalSeconds:F1} s");
         Assert.True(result.Failure is null, result.Failure);
     }
 
@@ -54,16 +54,6 @@ public sealed class LinearizabilityTests : ReliabilityTest
     /// thread in order (<see cref="PumpContext"/>) or on pool threads in any order.
     /// <c>LIFETIME_PLACEMENT</c> forces the placement (the context still follows the seed).
     /// </summary>
-    /// <summary>
-    /// The outer token racing in a third of the rounds: off by default. Bug 10 was one cause of its
-    /// failures on the first search; with a schedule hook between the end's decision and the mailbox closing
-    /// (<c>HookPoint.EndDecided</c>), the hooked rounds still fail that search within seconds (seeds 80829990,
-    /// 1714166257: a renew of a retired slot answered <c>ObjectDisposedException</c> where every order says it
-    /// came after the end), not analysed yet (docs/reliability.md). <c>LIFETIME_LIN_END_OF_LIFE=1</c> turns it on;
-    /// the planted v1 binding runs with it.
-    /// </summary>
-    private static readonly bool s_endOfLifeInMix = System.Environment.GetEnvironmentVariable("LIFETIME_LIN_END_OF_LIFE") is "1";
-
     private static OwnerSubject SubjectFor(int seed, PumpContext pump) => new(PlacementFor(seed), (seed >> 1) % 3 == 2 ? s_poolContext : pump);
 
     private static CallbackPlacement PlacementFor(int seed) => System.Environment.GetEnvironmentVariable("LIFETIME_PLACEMENT") is { } forced

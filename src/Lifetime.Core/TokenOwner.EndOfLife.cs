@@ -67,7 +67,9 @@ public sealed partial class TokenOwner
     /// Whether a call made now comes after the end of life: the end is decided (by the outer token) and the
     /// mailbox is closed, so that no renew is admitted any more. Between the two, renews are still admitted
     /// and may be answered with live tokens, so a slot's retirement made then must count as before the end,
-    /// or a history could show a live renew after a retirement that was treated as after the end.
+    /// or a history could show a live renew after a retirement that was treated as after the end. The
+    /// mailbox is closed before the end's request is written, so nothing (a renew answered the ended token,
+    /// a disposal completed, a token cancelled by the end) can observe the end while this is still false.
     /// </summary>
     internal bool IsAfterEndOfLife => _closed && LifeEnded;
 

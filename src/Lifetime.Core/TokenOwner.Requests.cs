@@ -189,13 +189,18 @@ public sealed partial class TokenOwner
         var operation = new Operation(reusable: false).Init(OperationKind.Dispose, _defaultSlot);
         operation.Detached = caller == DisposeCaller.None || (caller == DisposeCaller.Blocking && _placement != CallbackPlacement.Inline);
         operation.HasBlockedCaller = caller == DisposeCaller.Blocking;
+
+        // Closed before the request is written, not after: once written, another caller's drain may process
+        // it (and answer renews with the ended token) before this thread goes on, and a slot's retirement
+        // must count as after the end as soon as anything can observe the end (IsAfterEndOfLife). Requests
+        // that passed their own check before this line are still written, ahead of the disposal or behind it.
+        _closed = true;
         if (!TryEnqueue(operation))
         {
             return null;
         }
 
         ScheduleHooks.At(HookPoint.AfterEnqueue);
-        _closed = true;
         if (_gate.TryEnter())
         {
             Drain();

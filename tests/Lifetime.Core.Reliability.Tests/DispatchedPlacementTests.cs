@@ -205,4 +205,69 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
         Assert.True(renewLiveAtReply, "The renew made before the mailbox closed was answered with a live token.");
         await Assert.ThrowsAsync<System.ObjectDisposedException>(() => slot.RenewAsync().AsTask()).Within();
     }
+
+    /// <summary>
+    /// Bug 11 (docs/reliability.md), found by the linearizability check with the outer token in the mix and
+    /// schedule hooks (seeds 268673430, 795511830): the end's disposal request was in the mailbox, and
+    /// another caller's drain had already processed it, before the thread that sent it closed the mailbox. In
+    /// that window the end was observable (a renew answered the ended token, an explicit
+    /// <c>DisposeAsync</c> completed, a touch answered false) while a slot's retirement still counted as
+    /// before the end, so the slot's later renews threw where every order puts them after the end. Fixed:
+    /// the mailbox counts as closed before the end's request is written, so nothing can observe the end
+    /// before a retirement counts as after it.
+    /// </summary>
+    [Fact]
+    public async Task RetireThenRenew_AfterTheEndWasProcessedBeforeTheMailboxClosed_BothCountAsAfterTheEnd()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = outer.Token });
+        var slot = owner.CreateSlot();
+        var before = await slot.RenewAsync().Within();
+        var endDecided = false;
+        var inWindow = false;
+        var endObserved = false;
+        var disposedInWindow = false;
+        var renewEndedInWindow = false;
+        Task retired = Task.CompletedTask;
+        ScheduleHooks.Handler = point =>
+        {
+            if (point == HookPoint.EndDecided)
+            {
+                endDecided = true;
+                return;
+            }
+
+            if (point != HookPoint.AfterEnqueue || !endDecided || inWindow)
+            {
+                return;
+            }
+
+            // The end's disposal request is in the mailbox and its sender is here, about to try the gate. A
+            // cancel-all posted now drains the mailbox on this thread: the disposal first, which ends the
+            // slot's token. The end is then observable: an explicit disposal (which waits for Completion)
+            // completes, and a renew answers the ended token.
+            inWindow = true;
+            var drained = owner.CancelAllAsync();
+            endObserved = drained.IsCompleted && before.IsCancellationRequested && owner.GetEndCause(before) == TokenEndCause.OwnerEnded;
+            disposedInWindow = owner.DisposeAsync().IsCompleted;
+            var renew = owner.RenewAsync();
+            renewEndedInWindow = renew.IsCompletedSuccessfully && renew.Result.IsCancellationRequested;
+            retired = slot.DisposeAsync().AsTask();
+        };
+
+        outer.Cancel();
+        ScheduleHooks.Handler = null;
+        await retired.Within();
+        await owner.Completion.Within();
+
+        Assert.True(inWindow);
+        Assert.True(endObserved, "The cancel-all drained the end's disposal, which ended the slot's token.");
+        Assert.True(disposedInWindow, "The explicit DisposeAsync after the end was processed completed at once.");
+        Assert.True(renewEndedInWindow, "A renew after the end was processed answered the ended token.");
+
+        // The retirement came after the end was observed: the slot's renews keep answering the ended token.
+        var after = await slot.RenewAsync().Within();
+        Assert.True(after.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(after));
+    }
 }

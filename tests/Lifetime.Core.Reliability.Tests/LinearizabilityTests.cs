@@ -30,9 +30,9 @@ public sealed class LinearizabilityTests : ReliabilityTest
     {
         var started = Stopwatch.StartNew();
         using var pump = new PumpContext();
-        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(1_000_000), seed => SubjectFor(seed, pump), exploreSchedules: false, endOfLife: s_endOfLifeInMix);
+        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(1_000_000), seed => SubjectFor(seed, pump), exploreSchedules: false);
 
-        Figures.Record(Output, "Linearizability", $"{result.Rounds} rounds, {result.Operations} operations, {Threads} threads x {OpsPerThread} ops per round (sync or async forms at random in every round, the outer token racing in 1/3 of the rounds: {s_endOfLifeInMix}), Inline 1/2, ThreadPool, pump context, pool context 1/6 each by seed, {started.Elapsed.TotalSeconds:F1} s");
+        Figures.Record(Output, "Linearizability", $"{result.Rounds} rounds, {result.Operations} operations, {Threads} threads x {OpsPerThread} ops per round (sync or async forms at random in every round, the outer token racing in 1/3 of the rounds), Inline 1/2, ThreadPool, pump context, pool context 1/6 each by seed, {started.Elapsed.TotalSeconds:F1} s");
         Assert.True(result.Failure is null, result.Failure);
         Assert.True(result.Operations >= Scale.Of(1_000_000) || Scale.ReplaySeed is not null);
     }
@@ -42,9 +42,9 @@ public sealed class LinearizabilityTests : ReliabilityTest
     {
         var started = Stopwatch.StartNew();
         using var pump = new PumpContext();
-        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(150_000), seed => SubjectFor(seed, pump), exploreSchedules: true, endOfLife: s_endOfLifeInMix);
+        var result = HistoryRunner.Run(Threads, OpsPerThread, Scale.Of(150_000), seed => SubjectFor(seed, pump), exploreSchedules: true);
 
-        Figures.Record(Output, "Linearizability with schedule hooks", $"{result.Rounds} rounds, {result.Operations} operations, sync or async forms at random in every round, the outer token racing in 1/3 of the rounds: {s_endOfLifeInMix}, {started.Elapsed.TotalSeconds:F1} s");
+        Figures.Record(Output, "Linearizability with schedule hooks", $"{result.Rounds} rounds, {result.Operations} operations, sync or async forms at random in every round, the outer token racing in 1/3 of the rounds, {started.Elapsed.TotalSeconds:F1} s");
         Assert.True(result.Failure is null, result.Failure);
     }
 
@@ -54,16 +54,6 @@ public sealed class LinearizabilityTests : ReliabilityTest
     /// thread in order (<see cref="PumpContext"/>) or on pool threads in any order.
     /// <c>LIFETIME_PLACEMENT</c> forces the placement (the context still follows the seed).
     /// </summary>
-    /// <summary>
-    /// The outer token racing in a third of the rounds: off by default. Bug 10 was one cause of its
-    /// failures on the first search; with a schedule hook between the end's decision and the mailbox closing
-    /// (<c>HookPoint.EndDecided</c>), the hooked rounds still fail that search within seconds (seeds 80829990,
-    /// 1714166257: a renew of a retired slot answered <c>ObjectDisposedException</c> where every order says it
-    /// came after the end), not analysed yet (docs/reliability.md). <c>LIFETIME_LIN_END_OF_LIFE=1</c> turns it on;
-    /// the planted v1 binding runs with it.
-    /// </summary>
-    private static readonly bool s_endOfLifeInMix = System.Environment.GetEnvironmentVariable("LIFETIME_LIN_END_OF_LIFE") is "1";
-
     private static OwnerSubject SubjectFor(int seed, PumpContext pump) => new(PlacementFor(seed), (seed >> 1) % 3 == 2 ? s_poolContext : pump);
 
     private static CallbackPlacement PlacementFor(int seed) => System.Environment.GetEnvironmentVariable("LIFETIME_PLACEMENT") is { } forced
@@ -144,6 +134,84 @@ public sealed class LinearizabilityTests : ReliabilityTest
         var end = new HistoryEntry(0, OpKind.EndLife, 0) { Invoked = 3, Answered = 4 };
 
         Assert.NotNull(LinearizabilityChecker.Check([renew, end], new Dictionary<CancellationToken, bool>()));
+    }
+
+    [Fact]
+    public void Check_RetirementRequestedBeforeTheEndProcessedAfterIt_ItsSlotsTokenLeftToTheEnd_Accepted()
+    {
+        // Seed 1348943591's shape: slot 1's retirement is requested before the end of life (its renews keep
+        // throwing), but processed after it, so the end's own step ends slot 1's token. A retirement of slot 2
+        // made after the end answers while that token is still live: nothing it or an earlier request did
+        // ended it. The outer token's Cancel promises nothing, so the end's step for slot 1 may come later.
+        using var a = new CancellationTokenSource();
+        using var ended = new CancellationTokenSource();
+        ended.Cancel();
+        var renew = new HistoryEntry(0, OpKind.RenewAfter, 1) { Invoked = 1, Answered = 2, Token = a.Token, LiveAtReply = [a.Token] };
+        var retire1 = new HistoryEntry(0, OpKind.Retire, 1) { Invoked = 3, Answered = 20 };
+        var end = new HistoryEntry(2, OpKind.EndLife, 0) { Invoked = 4, Answered = 6 };
+        var retire2 = new HistoryEntry(1, OpKind.Retire, 2) { Invoked = 5, Answered = 8, LiveAtReply = [a.Token] };
+        var refused = new HistoryEntry(1, OpKind.RenewAfter, 1) { Invoked = 9, Answered = 10, Outcome = Outcome.Disposed, LiveAtReply = [a.Token] };
+        var endedRenew = new HistoryEntry(1, OpKind.Renew, 2) { Invoked = 11, Answered = 12, Outcome = Outcome.Ended, Token = ended.Token };
+        var cancelled = new Dictionary<CancellationToken, bool> { [a.Token] = true };
+
+        Assert.Null(LinearizabilityChecker.Check([renew, retire1, end, retire2, refused, endedRenew], cancelled));
+
+        // Had slot 1's retirement been requested after the end was observed (the ended renew of slot 2
+        // answered first), its renews could not throw.
+        var lateRetire1 = new HistoryEntry(0, OpKind.Retire, 1) { Invoked = 13, Answered = 14 };
+        var lateRefused = new HistoryEntry(0, OpKind.Renew, 1) { Invoked = 15, Answered = 16, Outcome = Outcome.Disposed };
+        Assert.NotNull(LinearizabilityChecker.Check([renew, end, retire2, endedRenew, lateRetire1, lateRefused], cancelled));
+    }
+
+    [Fact]
+    public void Check_RenewsAroundARetirementRequest_RefusedOnesAcceptedAdmittedOnesUntilItIsProcessed()
+    {
+        // The call site refuses a renew once the retirement is requested, while the slot's token is still
+        // live (a touch sees it), and a renew that passed the call site just before is still admitted and may
+        // be processed after that refusal (seed 931332513's shape). A renew answered live after the
+        // retirement answered is rejected.
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        using var c = new CancellationTokenSource();
+        var renew = new HistoryEntry(0, OpKind.Renew, 1) { Invoked = 1, Answered = 2, Token = a.Token };
+        var admitted = new HistoryEntry(1, OpKind.Renew, 1) { Invoked = 3, Answered = 9, Token = b.Token };
+        var retire = new HistoryEntry(0, OpKind.Retire, 1) { Invoked = 4, Answered = 12 };
+        var refused = new HistoryEntry(2, OpKind.Renew, 1) { Invoked = 5, Answered = 6, Outcome = Outcome.Disposed };
+        var touch = new HistoryEntry(2, OpKind.TouchLonger, 1) { Invoked = 7, Answered = 8, Flag = true, LiveAtReply = [a.Token] };
+
+        Assert.Null(LinearizabilityChecker.Check([renew, admitted, retire, refused, touch], new Dictionary<CancellationToken, bool> { [a.Token] = true, [b.Token] = true }));
+
+        var late = new HistoryEntry(1, OpKind.Renew, 1) { Invoked = 13, Answered = 14, Token = c.Token };
+        Assert.NotNull(LinearizabilityChecker.Check([renew, retire, late], new Dictionary<CancellationToken, bool> { [a.Token] = true, [c.Token] = false }));
+    }
+
+    [Fact]
+    public void Check_RetirementAfterTheEndWasObserved_RenewRefused_Rejected()
+    {
+        // Bug 11's shapes (seeds 268673430, 795511830): the end is observed (an explicit DisposeAsync that
+        // completed, a touch that found the end had ended the slot's token), then a slot is retired: that
+        // retirement comes after the end, so the slot's renews answer the ended token and never throw.
+        using var x = new CancellationTokenSource();
+        using var ended = new CancellationTokenSource();
+        ended.Cancel();
+        var end = new HistoryEntry(1, OpKind.EndLife, 0) { Invoked = 1, Answered = 100 };
+        var first = new HistoryEntry(2, OpKind.Renew, 2) { Invoked = 2, Answered = 3, Outcome = Outcome.Ended, Token = ended.Token };
+        var dispose = new HistoryEntry(2, OpKind.Dispose, 0) { Invoked = 4, Answered = 5 };
+        var retire = new HistoryEntry(2, OpKind.Retire, 1) { Invoked = 6, Answered = 7 };
+        var second = new HistoryEntry(2, OpKind.Renew, 2) { Invoked = 8, Answered = 9, Outcome = Outcome.Ended, Token = ended.Token };
+        var renew = new HistoryEntry(2, OpKind.Renew, 1) { Invoked = 10, Answered = 11, Outcome = Outcome.Disposed };
+        var none = new Dictionary<CancellationToken, bool>();
+
+        Assert.NotNull(LinearizabilityChecker.Check([end, first, dispose, retire, second, renew], none));
+        renew.Outcome = Outcome.Ended;
+        renew.Token = ended.Token;
+        Assert.Null(LinearizabilityChecker.Check([end, first, dispose, retire, second, renew], none));
+
+        var live = new HistoryEntry(0, OpKind.Renew, 0) { Invoked = 2, Answered = 3, Token = x.Token };
+        var touch = new HistoryEntry(0, OpKind.TouchZero, 0) { Invoked = 4, Answered = 5, Flag = false };
+        var refused = new HistoryEntry(0, OpKind.Renew, 1) { Invoked = 10, Answered = 11, Outcome = Outcome.Disposed };
+        var cancelled = new Dictionary<CancellationToken, bool> { [x.Token] = true };
+        Assert.NotNull(LinearizabilityChecker.Check([end, live, touch, retire, refused], cancelled));
     }
 
     [Fact]

@@ -20,10 +20,9 @@ public static class HistoryRunner
 
     /// <summary>
     /// Runs rounds until <paramref name="targetOperations"/>. Each operation is called in its synchronous or
-    /// async form at random; with <paramref name="endOfLife"/>, in a third of the rounds (by seed) the owner's
-    /// end of life races the rest.
+    /// async form at random; in a third of the rounds (by seed) the owner's end of life races the rest.
     /// </summary>
-    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules, bool endOfLife = true)
+    public static HistoryRun Run(int threads, int opsPerThread, long targetOperations, Func<int, IConcurrentSubject> create, bool exploreSchedules)
     {
         var master = Scale.NewMasterSeed();
         using var driver = exploreSchedules ? new HookDriver() : null;
@@ -40,7 +39,7 @@ public static class HistoryRunner
             var history = new HistoryEntry[threads * opsPerThread];
             var lastRenew = new HistoryEntry?[threads];
             var issued = new IssuedTokens(history.Length);
-            var endLife = endOfLife && (uint)Scale.Derive(seed, 0x7EED) % 3 == 0;
+            var endLife = (uint)Scale.Derive(seed, 0x7EED) % 3 == 0;
             for (var t = 0; t < threads; t++)
             {
                 var thread = t;

@@ -37,8 +37,17 @@ namespace Lifetime.Reliability.Tests.Linearizability;
 /// token's <c>Cancel</c> returning promises nothing: the end may be processed after it.
 /// </remarks>
 /// <remarks>
+/// A slot's retirement is two steps, in this order within its interval, as the owner does it: its request
+/// at the call site, which decides whether it comes before the end of life (then the slot's renews throw
+/// after the end too) or after it (nothing changes for renews); and its processing, which retires the slot
+/// and ends its token unless the owner is disposed or ended by then. A retirement requested before the end
+/// may so be processed after it, leaving the slot's token to the end's own step: its reply then promises
+/// nothing about that token, as it did not end it.
+/// </remarks>
+/// <remarks>
 /// Two documented relaxations are modelled, not flagged. A renew is refused at the call site as soon as
-/// its slot's retirement or the owner's disposal is requested, before that request is processed. And
+/// its slot's retirement (from the request step) or the owner's disposal is requested, before that request
+/// is processed, while a renew that passed the call site before is still admitted. And
 /// <c>CancelAllAsync</c> and <c>DisposeAsync</c> end the slots' tokens one after another, so a concurrent
 /// <c>IsCurrent</c> may see some ended and others not yet: each is checked as one step per slot, all
 /// within the operation's interval.
@@ -91,7 +100,13 @@ public static class LinearizabilityChecker
         var steps = new List<HistoryEntry>(history.Count);
         foreach (var entry in history)
         {
-            if (entry.Kind is OpKind.CancelAll or OpKind.Dispose or OpKind.EndLife)
+            if (entry.Kind == OpKind.Retire)
+            {
+                // The request first, then the processing, which carries the reply (see the remarks).
+                steps.Add(new HistoryEntry(entry.Thread, OpKind.RetireRequest, entry.Slot) { Invoked = entry.Invoked, Answered = entry.Answered });
+                steps.Add(entry);
+            }
+            else if (entry.Kind is OpKind.CancelAll or OpKind.Dispose or OpKind.EndLife)
             {
                 var kind = entry.Kind switch { OpKind.CancelAll => OpKind.CancelAllOne, OpKind.Dispose => OpKind.DisposeOne, _ => OpKind.EndLifeOne };
                 for (var slot = 0; slot < Slots; slot++)
@@ -130,8 +145,9 @@ public static class LinearizabilityChecker
         return state;
     }
 
-    // State: bit 0 disposed; per slot, bit (1 + 8s) retired and bits (2 + 8s)..(8 + 8s) current token + 1;
-    // bit 62 the life ended (set with bit 0 when the end of life came first).
+    // State: bit 0 disposed; per slot, bit (1 + 8s) retired (processed) and bits (2 + 8s)..(8 + 8s) current
+    // token + 1, and bit (32 + s) its retirement requested before the end of life; bit 62 the life ended
+    // (set with bit 0 when the end of life came first).
     private const ulong LifeEndedBit = 1UL << 62;
 
     private static bool Disposed(ulong state) => (state & 1) != 0;
@@ -139,6 +155,10 @@ public static class LinearizabilityChecker
     private static bool LifeEnded(ulong state) => (state & LifeEndedBit) != 0;
 
     private static bool Retired(ulong state, int slot) => (state & (1UL << (1 + (8 * slot)))) != 0;
+
+    private static ulong RetireRequestedBit(int slot) => 1UL << (32 + slot);
+
+    private static bool RetireRequested(ulong state, int slot) => (state & RetireRequestedBit(slot)) != 0;
 
     private static int Current(ulong state, int slot) => (int)((state >> (2 + (8 * slot))) & 0x7F) - 1;
 
@@ -162,6 +182,9 @@ public static class LinearizabilityChecker
         // Per token id: the bit of the step (its renew) that handed it out.
         private readonly ulong[] _issuedBy;
 
+        // Per step: the steps that must be done before it (a retirement's request before its processing).
+        private readonly ulong[] _after;
+
         public Search(IReadOnlyList<HistoryEntry> history, Dictionary<CancellationToken, int> ids, IReadOnlyDictionary<CancellationToken, bool> cancelledAfter, bool checkReplies)
         {
             _history = history;
@@ -170,9 +193,16 @@ public static class LinearizabilityChecker
             _all = history.Count == 64 ? ulong.MaxValue : (1UL << history.Count) - 1;
             _liveAtReply = new ulong[history.Count];
             _issuedBy = new ulong[ids.Count];
+            _after = new ulong[history.Count];
             for (var i = 0; i < history.Count; i++)
             {
                 var entry = history[i];
+                if (entry.Kind == OpKind.Retire)
+                {
+                    System.Diagnostics.Debug.Assert(i > 0 && history[i - 1].Kind == OpKind.RetireRequest, "A retirement's request step comes just before it.");
+                    _after[i] = 1UL << (i - 1);
+                }
+
                 if (entry.Kind is OpKind.Renew or OpKind.RenewAfter && entry.Outcome == Outcome.Ok)
                 {
                     _issuedBy[ids[entry.Token]] = 1UL << i;
@@ -216,7 +246,7 @@ public static class LinearizabilityChecker
             for (var i = 0; i < _history.Count; i++)
             {
                 // Only an operation invoked before every pending one was answered can come next.
-                if ((done & (1UL << i)) == 0 && _history[i].Invoked < firstAnswer && Step(state, _history[i], out var next) && ReplySeesEndsDone(i, done | (1UL << i), next) && Run(done | (1UL << i), next))
+                if ((done & (1UL << i)) == 0 && _history[i].Invoked < firstAnswer && (done & _after[i]) == _after[i] && Step(state, _history[i], out var next) && ReplySeesEndsDone(i, done | (1UL << i), next) && Run(done | (1UL << i), next))
                 {
                     return true;
                 }
@@ -235,10 +265,11 @@ public static class LinearizabilityChecker
             {
                 case OpKind.Renew:
                 case OpKind.RenewAfter:
-                    if (LifeEnded(state) && !Retired(state, slot))
+                    if (LifeEnded(state))
                     {
-                        // Guarantee 7 (v2): after the end of life a renew never throws.
-                        return entry.Outcome == Outcome.Ended;
+                        // Guarantee 7 (v2): after the end of life a renew never throws, unless its slot's
+                        // retirement was requested before the end (processed or not).
+                        return entry.Outcome == (RetireRequested(state, slot) ? Outcome.Disposed : Outcome.Ended);
                     }
 
                     if (!live)
@@ -255,9 +286,10 @@ public static class LinearizabilityChecker
                     if (entry.Outcome != Outcome.Ok)
                     {
                         // Documented relaxation: a renew is refused at the call site as soon as the slot's
-                        // retirement or the owner's disposal has been requested, before that request is
-                        // processed; such a refusal changes nothing.
-                        return RetireRequestedBefore(entry);
+                        // retirement (its request step) or the owner's disposal has been requested, before
+                        // that request is processed; such a refusal changes nothing. A renew that passed the
+                        // call site before is still admitted until the retirement is processed.
+                        return RetireRequested(state, slot) || DisposeRequestedBefore(entry);
                     }
 
                     next = WithCurrent(state, slot, _ids[entry.Token]);
@@ -297,6 +329,15 @@ public static class LinearizabilityChecker
                     if (!Disposed(state) || LifeEnded(state))
                     {
                         next = WithCurrent(state, slot, NoToken) | 1 | LifeEndedBit;
+                    }
+
+                    return true;
+                case OpKind.RetireRequest:
+                    // Before the end of life (or after an explicit disposal) it retires the slot for renews;
+                    // after the end it changes nothing.
+                    if (!LifeEnded(state))
+                    {
+                        next = state | RetireRequestedBit(slot);
                     }
 
                     return true;
@@ -358,11 +399,11 @@ public static class LinearizabilityChecker
             return false;
         }
 
-        private bool RetireRequestedBefore(HistoryEntry renew)
+        private bool DisposeRequestedBefore(HistoryEntry renew)
         {
             foreach (var other in _history)
             {
-                if (other.Invoked < renew.Answered && (other.Kind == OpKind.DisposeOne || (other.Kind == OpKind.Retire && other.Slot == renew.Slot)))
+                if (other.Invoked < renew.Answered && other.Kind == OpKind.DisposeOne)
                 {
                     return true;
                 }

@@ -24,4 +24,10 @@ public enum OpKind
 
     /// <summary>Checker only: the end of one slot's token by an <see cref="EndLife"/>.</summary>
     EndLifeOne,
+
+    /// <summary>
+    /// Checker only: a <see cref="Retire"/>'s request at its call site, which decides whether it comes before
+    /// the end of life; the <see cref="Retire"/> step is its processing.
+    /// </summary>
+    RetireRequest,
 }

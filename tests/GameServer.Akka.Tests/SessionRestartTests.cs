@@ -43,6 +43,41 @@ public sealed class SessionRestartTests
         Assert.Equal(1, server.Metrics.ClosedBy(CloseReason.ClientLeft));
     }
 
+    /// <summary>
+    /// More crashes than one session may take in the supervisor's restart window: the injector stops at
+    /// its per-session share, so every crash is a restart and Akka never stops the session.
+    /// </summary>
+    [Fact]
+    public async Task InjectCrashes_MoreThanOneSessionMayTake_StopsAtItsShareAndSessionStaysUp()
+    {
+        await using var server = await AkkaServerFixture.StartAsync(TimeSpan.FromSeconds(5));
+        var restarts = 0;
+        var allRestarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Akka.Restarted += () =>
+        {
+            if (System.Threading.Interlocked.Increment(ref restarts) == Sessions.SessionSupervisor.MaxInjectedPerWindow)
+            {
+                allRestarted.TrySetResult();
+            }
+        };
+        await using var client = await TestClient.ConnectAsync(server.EndPoint);
+        await client.LoginAsync();
+
+        server.Handler.InjectCrashes(Sessions.SessionSupervisor.MaxRestarts * 2);
+        await allRestarted.Task.WaitAsync(s_timeout);
+
+        // Still served by a new incarnation: the supervisor restarted it every time and never stopped it.
+        await client.SendAsync(Frames.LoadLevel(3));
+        Assert.Equal(FrameType.LevelLoaded, (await client.ReadFrameAsync().WaitAsync(s_timeout))?.Type);
+        await client.SendAsync(Frames.Bye);
+        Assert.Equal(CloseReason.ClientLeft, await client.ReadGoodbyeAsync());
+
+        await server.StopAndVerifyAsync();
+        Assert.Equal(Sessions.SessionSupervisor.MaxInjectedPerWindow, server.Akka.CrashesInjected);
+        Assert.Equal(Sessions.SessionSupervisor.MaxInjectedPerWindow, server.Akka.Restarts);
+        Assert.Equal(0, server.Akka.StoppedBySupervisor);
+    }
+
     [Fact]
     public async Task InjectCrash_DuringMatchSearch_RequestEndsAsOwnerEndedAndByeAsCancelled()
     {

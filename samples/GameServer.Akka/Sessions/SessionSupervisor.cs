@@ -16,12 +16,18 @@ namespace GameServer.Akka.Sessions;
 /// Its strategy is OneForOne: an <see cref="InjectedCrashException"/> restarts only the session that threw
 /// (at most <see cref="MaxRestarts"/> times within <see cref="RestartWindow"/>, after which Akka stops it);
 /// any other exception is a bug, so the session is stopped and the failure counted as a session fault.
+/// So that every injected crash is a restart, never a stop, the injector crashes one session at most
+/// <see cref="MaxInjectedPerWindow"/> times per <see cref="RestartWindow"/>: with few sessions (early in a
+/// run, or a small one) it injects fewer crashes than the rate asks for rather than exhaust a session.
 /// Failures are not logged by Akka: a demo injects hundreds; the report counts them instead.
 /// </remarks>
 internal sealed class SessionSupervisor : ReceiveActor, IWithTimers
 {
     /// <summary>The most restarts of one session within <see cref="RestartWindow"/>.</summary>
     public const int MaxRestarts = 10;
+
+    /// <summary>The most crashes injected into one session within <see cref="RestartWindow"/>: half its restarts.</summary>
+    public const int MaxInjectedPerWindow = MaxRestarts / 2;
 
     /// <summary>The window of <see cref="MaxRestarts"/>.</summary>
     public static readonly TimeSpan RestartWindow = TimeSpan.FromSeconds(10);
@@ -34,6 +40,7 @@ internal sealed class SessionSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, SessionConnection> _connections = new();
     private readonly List<IActorRef> _children = new();
     private readonly Dictionary<IActorRef, int> _index = new();
+    private readonly Dictionary<IActorRef, (long WindowStart, int Count)> _injected = new();
     private double _crashBudget;
 
     /// <summary>Creates the supervisor.</summary>
@@ -113,6 +120,7 @@ internal sealed class SessionSupervisor : ReceiveActor, IWithTimers
         _index[last] = at;
         _children.RemoveAt(_children.Count - 1);
         _index.Remove(terminated.ActorRef);
+        _injected.Remove(terminated.ActorRef);
         connection.OnActorStopped();
     }
 
@@ -129,8 +137,37 @@ internal sealed class SessionSupervisor : ReceiveActor, IWithTimers
         while (_crashBudget >= 1)
         {
             _crashBudget -= 1;
-            _children[Random.Shared.Next(_children.Count)].Tell(InjectCrash.Instance);
+            if (PickCrashable() is { } child)
+            {
+                child.Tell(InjectCrash.Instance);
+            }
         }
+    }
+
+    /// <summary>
+    /// A random session that may take one more crash within its window, or null when the few tries found
+    /// none (every session picked has had <see cref="MaxInjectedPerWindow"/> crashes in its window).
+    /// </summary>
+    private IActorRef? PickCrashable()
+    {
+        var now = Environment.TickCount64;
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var child = _children[Random.Shared.Next(_children.Count)];
+            var (windowStart, count) = _injected.TryGetValue(child, out var seen) ? seen : (now, 0);
+            if (now - windowStart >= (long)RestartWindow.TotalMilliseconds)
+            {
+                (windowStart, count) = (now, 0);
+            }
+
+            if (count < MaxInjectedPerWindow)
+            {
+                _injected[child] = (windowStart, count + 1);
+                return child;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Creates the session actor of a new connection.</summary>

@@ -13,7 +13,7 @@ public sealed partial class TokenOwner
 
     private CancellationTokenRegistration _outerRegistration;
 
-    internal ValueTask<CancellationToken> SendRenew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links)
+    internal ValueTask<CancellationToken> SendRenew(TokenSlot slot, TimeSpan timeout, in RequestedLinks links)
     {
         if (slot.IsClosedForRenew)
         {
@@ -45,10 +45,10 @@ public sealed partial class TokenOwner
 
         if (TryEnterIdleInline())
         {
-            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token)).ToTokenTask();
+            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, default, source, token)).ToTokenTask();
         }
 
-        var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token);
+        var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, default, source, token);
         if (!TryPost(operation))
         {
             ReturnOperation(operation);

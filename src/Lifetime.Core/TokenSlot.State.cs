@@ -11,8 +11,7 @@ public sealed partial class TokenSlot
 {
     // Owner state (processing path only).
     private CancellationTokenSource? _source; // also read, volatile, by IsCurrent
-    private int _generation;
-    private LinkRegistration? _links;
+    private LinkSet? _links; // made on the first linked renew, then reused
     private bool _retired;
 
     // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written only
@@ -37,19 +36,19 @@ public sealed partial class TokenSlot
 
     internal bool IsRetired => _retired;
 
-    internal int Generation => _generation;
-
     internal CancellationTokenSource? Source => _source;
 
-    /// <summary>Test hook: the first link registration of the live token.</summary>
-    internal object? FirstLink => _links;
+    /// <summary>Test hook: the link registrations of the live token, or null when it has none.</summary>
+    internal object? FirstLink => _links is { IsEmpty: false } ? _links : null;
+
+    /// <summary>Whether one of the live token's links is cancelled. Processing path only.</summary>
+    internal bool HasCancelledLink => _links is { } links && links.AnyCancelled();
 
     /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
     internal void Install(CancellationTokenSource source)
     {
         Debug.Assert(_source is null, "Take the previous source out first.");
-        Debug.Assert(_links is null, "Links belong to the previous source.");
-        _generation++;
+        Debug.Assert(_links is null || _links.IsEmpty, "Links belong to the previous source.");
         Volatile.Write(ref _source, source);
     }
 
@@ -66,21 +65,12 @@ public sealed partial class TokenSlot
         }
 
         Volatile.Write(ref _source, null);
-        for (var link = _links; link is not null; link = link.Next)
-        {
-            link.Unregister();
-        }
-
-        _links = null;
+        _links?.RemoveAll();
         return source;
     }
 
-    /// <summary>Adds a link registration for the live source. Processing path only.</summary>
-    internal void AddLink(LinkRegistration link)
-    {
-        link.Next = _links;
-        _links = link;
-    }
+    /// <summary>Links the live source to <paramref name="link"/>. Processing path only.</summary>
+    internal void AddLink(CancellationToken link) => (_links ??= new LinkSet(this)).Add(link);
 
     internal void MarkRetired() => _retired = true;
 

@@ -56,7 +56,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     /// previous token threw. The new token is installed all the same; end it with
     /// <see cref="CancelAndDisposeAsync"/> or renew again.
     /// </exception>
-    public ValueTask<CancellationToken> RenewAsync() => Owner.SendRenew(this, Timeout.InfiniteTimeSpan, null);
+    public ValueTask<CancellationToken> RenewAsync() => Owner.SendRenew(this, Timeout.InfiniteTimeSpan, default);
 
     /// <summary>
     /// Ends the slot's current token and returns a new one that the owner cancels once
@@ -79,7 +79,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     public ValueTask<CancellationToken> RenewAfterAsync(TimeSpan timeout)
     {
         ValidateTimeout(timeout, nameof(timeout));
-        return Owner.SendRenew(this, timeout, null);
+        return Owner.SendRenew(this, timeout, default);
     }
 
     /// <summary>
@@ -195,7 +195,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     /// </exception>
     /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>, thrown here.</exception>
     /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>, thrown here.</exception>
-    public CancellationToken Renew() => Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, null, null, nameof(RenewAsync));
+    public CancellationToken Renew() => Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, default, null, nameof(RenewAsync));
 
     /// <summary>The synchronous form of <see cref="RenewAfterAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
     /// <param name="timeout">As for <see cref="RenewAfterAsync"/>.</param>
@@ -207,7 +207,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     public CancellationToken RenewAfter(TimeSpan timeout)
     {
         ValidateTimeout(timeout, nameof(timeout));
-        return Owner.RenewBlocking(this, timeout, null, null, nameof(RenewAfterAsync));
+        return Owner.RenewBlocking(this, timeout, default, null, nameof(RenewAfterAsync));
     }
 
     /// <summary>The synchronous form of <see cref="RenewLinkedAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
@@ -255,7 +255,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
             ThrowHelper.ThrowArgumentNull(nameof(source));
         }
 
-        return Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, null, source, nameof(RenewOwnedAsync));
+        return Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, default, source, nameof(RenewOwnedAsync));
     }
 
     /// <summary>
@@ -383,15 +383,15 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
         }
     }
 
-    /// <summary>A private copy of the links, or <see langword="null"/> for none: an empty array is a plain renew.</summary>
-    private static CancellationToken[]? CopyLinks(CancellationToken[] links, string paramName)
+    /// <summary>The links as the request carries them (one by value, more as a private copy); none for an empty array, a plain renew.</summary>
+    private static RequestedLinks CopyLinks(CancellationToken[] links, string paramName)
     {
         if (links is null)
         {
             ThrowHelper.ThrowArgumentNull(paramName);
         }
 
-        return links.Length == 0 ? null : (CancellationToken[])links.Clone();
+        return RequestedLinks.From(links);
     }
 
     // The largest timeout CancelAfter and System.Threading.Timer accept; kept so that a timeout valid for

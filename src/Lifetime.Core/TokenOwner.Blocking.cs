@@ -35,6 +35,11 @@ public sealed partial class TokenOwner
     internal bool TouchBlocking(TokenSlot slot, TimeSpan timeout)
     {
         ThrowIfWaitingOnItself(nameof(TouchAsync));
+        if (TryTouchInPlace(slot, timeout))
+        {
+            return true;
+        }
+
         return RunCleanupBlocking(OperationKind.Touch, slot, timeout).Flag;
     }
 

@@ -54,13 +54,17 @@ public sealed partial class TokenOwner
     /// <summary>A deadline the wheel found due. Processing path only.</summary>
     internal void OnDeadline(TokenSlot slot)
     {
-        if (_disposed || slot.Source is null || slot.Deadline == DeadlineWheel.NoDeadline)
+        var deadline = Volatile.Read(ref slot.Deadline);
+        if (_disposed || slot.Source is null || deadline == DeadlineWheel.NoDeadline)
         {
             return;
         }
 
-        if (slot.Deadline <= _wheel.Now())
+        // Claimed with a compare-exchange: a caller's touch may move the deadline later at any moment
+        // (TryTouchInPlace), and a touch that answered true must not be followed by this timeout.
+        if (deadline <= _wheel.Now() && Interlocked.CompareExchange(ref slot.Deadline, DeadlineWheel.NoDeadline, deadline) == deadline)
         {
+            // The wheel took the slot off when it found it due; EndCurrent finds no deadline left to clear.
             EndCurrent(slot, null, TokenEndCause.TimedOut);
         }
         else

@@ -14,8 +14,10 @@ public sealed partial class TokenSlot
     private LinkSet? _links; // made on the first linked renew, then reused
     private bool _retired;
 
-    // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written only
-    // by the processing path; read, volatile, by the deadline wheel.
+    // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written by the
+    // processing path, and moved later in place by a caller's touch (compare-exchange,
+    // TokenOwner.TryTouchInPlace), whose race with a timeout the path settles by claiming a due deadline
+    // with a compare-exchange too (TokenOwner.OnDeadline); read, volatile, by the deadline wheel.
     internal long Deadline = DeadlineWheel.NoDeadline;
 
     // Deadline wheel state: written only under the wheel's drain gate, except WheelQueued, which the
@@ -37,6 +39,9 @@ public sealed partial class TokenSlot
     internal bool IsRetired => _retired;
 
     internal CancellationTokenSource? Source => _source;
+
+    /// <summary>The live source as published for callers (a volatile read): any thread.</summary>
+    internal CancellationTokenSource? PublishedSource => Volatile.Read(ref _source);
 
     /// <summary>Test hook: the link registrations of the live token, or null when it has none.</summary>
     internal object? FirstLink => _links is { IsEmpty: false } ? _links : null;

@@ -62,6 +62,7 @@ public sealed partial class TokenOwner
 
         // Claimed with a compare-exchange: a caller's touch may move the deadline later at any moment
         // (TryTouchInPlace), and a touch that answered true must not be followed by this timeout.
+        ScheduleHooks.At(HookPoint.DeadlineRead);
         if (deadline <= _wheel.Now() && Interlocked.CompareExchange(ref slot.Deadline, DeadlineWheel.NoDeadline, deadline) == deadline)
         {
             // The wheel took the slot off when it found it due; EndCurrent finds no deadline left to clear.

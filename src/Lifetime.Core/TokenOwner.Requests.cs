@@ -164,6 +164,7 @@ public sealed partial class TokenOwner
             return false;
         }
 
+        ScheduleHooks.At(HookPoint.DeadlineRead);
         if (deadline < current || Interlocked.CompareExchange(ref slot.Deadline, deadline, current) != current)
         {
             return false;

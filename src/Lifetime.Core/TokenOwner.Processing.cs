@@ -151,7 +151,10 @@ public sealed partial class TokenOwner
 
         var previous = slot.TakeSource();
         slot.Install(next);
-        Activate(slot);
+        if (previous is null)
+        {
+            Activate(slot);
+        }
         if (!bornEnded && operation.Links.Count > 0 && AddLinks(slot, operation.Links))
         {
             bornEnded = true;
@@ -313,9 +316,11 @@ public sealed partial class TokenOwner
 
     private void EndAll(Operation operation, TokenEndCause cause)
     {
-        while (_activeSlots is { } slot)
+        for (var slot = TakeActiveSlots(); slot != TokenSlot.EndOfList;)
         {
-            EndCurrent(slot, operation, cause);
+            var current = slot;
+            slot = NextTaken(slot);
+            EndCurrent(current, operation, cause);
         }
     }
 

@@ -23,19 +23,10 @@ namespace Lifetime;
 /// </remarks>
 public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 {
-    private readonly bool _isDefault;
-
-    // Set by the first caller of Dispose/DisposeAsync so that later renews fail at the call site.
-    private volatile bool _retireRequested;
-
-    internal TokenSlot(TokenOwner owner, bool isDefault)
-    {
-        Owner = owner;
-        _isDefault = isDefault;
-    }
+    internal TokenSlot(TokenOwner owner) => _ownerOrExtras = owner;
 
     /// <summary>Gets the owner whose processing path manages this slot.</summary>
-    public TokenOwner Owner { get; }
+    public TokenOwner Owner => _ownerOrExtras is TokenOwner owner ? owner : ((Extras)_ownerOrExtras).Owner;
 
     /// <summary>
     /// Ends the slot's current token, if any, and returns a new live token.
@@ -329,7 +320,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     /// <exception cref="AggregateException">Strict mode only, first call only: a callback of the ended token threw.</exception>
     public ValueTask DisposeAsync()
     {
-        if (_isDefault)
+        if (IsDefault)
         {
             return default;
         }
@@ -338,7 +329,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
         // tokens), but the call still completes only once the slot's token has ended.
         if (!Owner.IsAfterEndOfLife)
         {
-            _retireRequested = true;
+            RequestRetirement();
         }
 
         return Owner.RetireSlot(this);
@@ -354,26 +345,26 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only, not from the processing path: callbacks of the slot's token threw.</exception>
     public void Dispose()
     {
-        if (_isDefault)
+        if (IsDefault)
         {
             return;
         }
 
         if (!Owner.IsAfterEndOfLife)
         {
-            _retireRequested = true;
+            RequestRetirement();
         }
 
         Owner.SendAndBlock(this);
     }
 
     /// <summary>Whether a renew must be refused at the call site.</summary>
-    internal bool IsClosedForRenew => _retireRequested || Owner.IsClosed;
+    internal bool IsClosedForRenew => _ownerOrExtras is TokenOwner owner ? owner.IsClosed : ((Extras)_ownerOrExtras).RetireRequested || ((Extras)_ownerOrExtras).Owner.IsClosed;
 
     /// <summary>Whether the slot was retired explicitly (its Dispose was called before the owner's end of life).</summary>
-    internal bool IsRetireRequested => _retireRequested;
+    internal bool IsRetireRequested => _ownerOrExtras is Extras { RetireRequested: true };
 
-    internal bool IsDefault => _isDefault;
+    internal bool IsDefault => ReferenceEquals(Owner.DefaultSlot, this);
 
     private static void ValidateTimeout(TimeSpan timeout, string paramName)
     {

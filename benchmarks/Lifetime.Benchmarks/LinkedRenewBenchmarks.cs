@@ -17,24 +17,17 @@ public class LinkedRenewBenchmarks
     private const int Operations = 2_000;
 
     private readonly CancellationTokenSource _link = new();
-    private LockBasedOwner _lockBased = null!;
-    private TokenOwner _owner = null!;
+    private readonly LockBasedOwner _lockBased = new();
+    private readonly TokenOwner _owner = new();
 
     [Params(1, 2, 8)]
     public int Callers { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _lockBased = new LockBasedOwner();
-        _owner = new TokenOwner();
-    }
-
     [GlobalCleanup]
     public void Cleanup()
     {
-        _lockBased.Dispose();
         _owner.Dispose();
+        _lockBased.Dispose();
         _link.Dispose();
     }
 

@@ -1,4 +1,3 @@
-using System.Threading;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 
@@ -35,7 +34,7 @@ public class ContendedRenewBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = PerCaller, Description = "lock-based Renew, contended")]
-    public void LockBased() => Run(Callers, () =>
+    public void LockBased() => CallerThreads.Run(Callers, PerCaller, () =>
     {
         for (var i = 0; i < PerCaller / Callers; i++)
         {
@@ -46,31 +45,11 @@ public class ContendedRenewBenchmarks
     });
 
     [Benchmark(OperationsPerInvoke = PerCaller, Description = "await RenewAsync, contended")]
-    public void Lifetime() => Run(Callers, async () =>
+    public void Lifetime() => CallerThreads.Run(Callers, PerCaller, async () =>
     {
         for (var i = 0; i < PerCaller / Callers; i++)
         {
             await _owner.RenewAsync();
         }
     });
-
-    private static void Run(int callers, System.Func<Task> body)
-    {
-        var tasks = new Task[callers];
-        using var start = new Barrier(callers);
-        for (var c = 0; c < callers; c++)
-        {
-            tasks[c] = Task.Factory.StartNew(
-                () =>
-                {
-                    start.SignalAndWait();
-                    return body();
-                },
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default).Unwrap();
-        }
-
-        Task.WaitAll(tasks);
-    }
 }

@@ -16,6 +16,9 @@ public sealed class LockBasedOwner : IDisposable
 
     public CancellationToken Renew() => Install(new CancellationTokenSource());
 
+    /// <summary>The helper's linked renew: a linked source per token.</summary>
+    public CancellationToken RenewLinked(params CancellationToken[] links) => Install(CancellationTokenSource.CreateLinkedTokenSource(links));
+
     public CancellationToken RenewAfter(TimeSpan timeout)
     {
         var next = new CancellationTokenSource();

@@ -40,7 +40,7 @@ internal sealed class DeadlineWheel
     private readonly TimeProvider _time;
     private readonly long _tickTimestamps;
     private readonly ConcurrentQueue<TokenSlot> _requests = new();
-    private readonly TokenSlot?[] _buckets = new TokenSlot?[BucketCount];
+    private readonly TokenSlot[] _buckets = NewBuckets();
     private DrainGate _gate;
     private int _tickRequested;
 
@@ -81,11 +81,10 @@ internal sealed class DeadlineWheel
     /// </summary>
     public void Schedule(TokenSlot slot)
     {
-        if (Interlocked.Exchange(ref slot.WheelQueued, 1) == 0)
-        {
-            _requests.Enqueue(slot);
-            Run();
-        }
+        // Not deduplicated (a flag would cost every slot a field): a slot queued twice is examined twice,
+        // which files it where its deadline says both times.
+        _requests.Enqueue(slot);
+        Run();
     }
 
     /// <summary>
@@ -130,10 +129,8 @@ internal sealed class DeadlineWheel
                 var now = _time.GetTimestamp();
                 while (_requests.TryDequeue(out var slot))
                 {
-                    // Clear the flag before reading the deadline: a deadline written after our read is
-                    // then queued again rather than lost.
-                    Interlocked.Exchange(ref slot.WheelQueued, 0);
-                    Examine(slot, now, ref due);
+                    // A deadline written after our read was queued again by its writer.
+                    Examine(slot, now, ref due, visiting: null);
                 }
 
                 if (Interlocked.Exchange(ref _tickRequested, 0) == 1)
@@ -164,7 +161,11 @@ internal sealed class DeadlineWheel
         }
     }
 
-    private void Examine(TokenSlot slot, long now, ref List<TokenSlot>? due)
+    /// <summary>
+    /// Files, moves, drops or collects <paramref name="slot"/> by its deadline now. <paramref name="visiting"/>:
+    /// the head of the bucket being walked, where a slot that stays needs no relinking.
+    /// </summary>
+    private void Examine(TokenSlot slot, long now, ref List<TokenSlot>? due, TokenSlot? visiting)
     {
         var deadline = Volatile.Read(ref slot.Deadline);
         if (deadline == NoDeadline)
@@ -179,7 +180,7 @@ internal sealed class DeadlineWheel
         else
         {
             var bucket = BucketOf(deadline);
-            if (slot.WheelBucket != bucket)
+            if (visiting is null || _buckets[bucket] != visiting)
             {
                 Unlink(slot);
                 Link(slot, bucket);
@@ -194,12 +195,12 @@ internal sealed class DeadlineWheel
         var visits = Math.Min(nowTick - _cursor + 1, BucketCount);
         for (var tick = nowTick - visits + 1; tick <= nowTick; tick++)
         {
-            var bucket = (int)(tick & (BucketCount - 1));
-            var slot = _buckets[bucket];
+            var head = _buckets[(int)(tick & (BucketCount - 1))];
+            var slot = head.WheelNext;
             while (slot is not null)
             {
                 var next = slot.WheelNext;
-                Examine(slot, now, ref due);
+                Examine(slot, now, ref due, head);
                 slot = next;
             }
         }
@@ -250,45 +251,48 @@ internal sealed class DeadlineWheel
 
     private int BucketOf(long deadline) => (int)(deadline / _tickTimestamps & (BucketCount - 1));
 
-    private void Link(TokenSlot slot, int bucket)
+    private static TokenSlot[] NewBuckets()
     {
-        Debug.Assert(slot.WheelBucket < 0, "A slot is filed in one bucket at most.");
-        var head = _buckets[bucket];
-        slot.WheelBucket = bucket;
-        slot.WheelPrevious = null;
-        slot.WheelNext = head;
-        if (head is not null)
+        var buckets = new TokenSlot[BucketCount];
+        for (var i = 0; i < buckets.Length; i++)
         {
-            head.WheelPrevious = slot;
+            buckets[i] = TokenSlot.NewBucketHead();
         }
 
-        _buckets[bucket] = slot;
+        return buckets;
+    }
+
+    private void Link(TokenSlot slot, int bucket)
+    {
+        Debug.Assert(slot.WheelPrevious is null, "A slot is filed in one bucket at most.");
+        var head = _buckets[bucket];
+        var first = head.WheelNext;
+        slot.WheelPrevious = head;
+        slot.WheelNext = first;
+        if (first is not null)
+        {
+            first.WheelPrevious = slot;
+        }
+
+        head.WheelNext = slot;
         _filed++;
     }
 
     private void Unlink(TokenSlot slot)
     {
-        var bucket = slot.WheelBucket;
-        if (bucket < 0)
+        var previous = slot.WheelPrevious;
+        if (previous is null)
         {
             return;
         }
 
-        if (slot.WheelPrevious is null)
+        var next = slot.WheelNext;
+        previous.WheelNext = next;
+        if (next is not null)
         {
-            _buckets[bucket] = slot.WheelNext;
-        }
-        else
-        {
-            slot.WheelPrevious.WheelNext = slot.WheelNext;
+            next.WheelPrevious = previous;
         }
 
-        if (slot.WheelNext is not null)
-        {
-            slot.WheelNext.WheelPrevious = slot.WheelPrevious;
-        }
-
-        slot.WheelBucket = -1;
         slot.WheelNext = null;
         slot.WheelPrevious = null;
         _filed--;

@@ -57,7 +57,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     /// <summary>The requested timeout, or <see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>
     public TimeSpan Timeout { get; private set; }
 
-    public CancellationToken[]? Links { get; private set; }
+    public RequestedLinks Links { get; private set; }
 
     /// <summary>For RenewOwned: the caller's source, and its token read at the call site.</summary>
     public CancellationTokenSource? OwnedSource { get; private set; }
@@ -90,7 +90,7 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     // rather than wait for a pool thread (set by the processing path, taken by the caller, under the lock).
     private TokenOwner.DispatchedEnd? _help;
 
-    public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
+    public Operation Init(OperationKind kind, TokenSlot? slot, TimeSpan timeout = default, RequestedLinks links = default, CancellationTokenSource? ownedSource = null, CancellationToken ownedToken = default)
     {
         _holders = 2;
         Detached = false;

@@ -32,6 +32,9 @@ internal enum HookPoint
 
     /// <summary>A disposal or the end of life was decided and its request is not enqueued yet: the mailbox is still open.</summary>
     EndDecided,
+
+    /// <summary>A deadline was read as due on the processing path, or by a caller's in-place touch, and is about to be claimed or moved.</summary>
+    DeadlineRead,
 }
 
 /// <summary>

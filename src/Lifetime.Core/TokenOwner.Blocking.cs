@@ -14,7 +14,7 @@ public sealed partial class TokenOwner
     private int _blockedCallers;
 
     /// <summary>A synchronous renew of any variant: <see cref="SendRenew"/> or <see cref="SendRenewOwned"/>, waiting on this thread.</summary>
-    internal CancellationToken RenewBlocking(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links, CancellationTokenSource? owned, string asyncName)
+    internal CancellationToken RenewBlocking(TokenSlot slot, TimeSpan timeout, in RequestedLinks links, CancellationTokenSource? owned, string asyncName)
     {
         ThrowIfWaitingOnItself(asyncName);
         var ownedToken = owned is null ? default : ClaimOwned(owned);
@@ -35,6 +35,11 @@ public sealed partial class TokenOwner
     internal bool TouchBlocking(TokenSlot slot, TimeSpan timeout)
     {
         ThrowIfWaitingOnItself(nameof(TouchAsync));
+        if (TryTouchInPlace(slot, timeout))
+        {
+            return true;
+        }
+
         return RunCleanupBlocking(OperationKind.Touch, slot, timeout).Flag;
     }
 
@@ -85,7 +90,7 @@ public sealed partial class TokenOwner
     /// is handed to the thread pool meanwhile. Returns <see langword="null"/> when the mailbox refused the
     /// request (the owner is closed).
     /// </summary>
-    private Operation.Reply? RunBlocking(OperationKind kind, TokenSlot slot, TimeSpan timeout = default, CancellationToken[]? links = null, CancellationTokenSource? owned = null, CancellationToken ownedToken = default)
+    private Operation.Reply? RunBlocking(OperationKind kind, TokenSlot slot, TimeSpan timeout = default, RequestedLinks links = default, CancellationTokenSource? owned = null, CancellationToken ownedToken = default)
     {
         if (TryEnterIdleInline())
         {

@@ -129,20 +129,19 @@ public sealed partial class TokenOwner
         {
             _disposed = true;
             TokenRegistration.Remove(_outerRegistration);
-            while (_activeSlots is { } slot)
+            for (var slot = TakeActiveSlots(); slot != TokenSlot.EndOfList;)
             {
+                var current = slot;
+                slot = NextTaken(slot);
                 try
                 {
-                    EndCurrent(slot, null, TokenEndCause.OwnerDisposed);
+                    EndCurrent(current, null, TokenEndCause.OwnerDisposed);
                 }
 #pragma warning disable CA1031 // The failure being handled may be the clock's: EndCurrent ends the source before it tells the wheel, which then drops the slot when it next looks.
                 catch (Exception)
 #pragma warning restore CA1031
                 {
                 }
-
-                // Progress even for a slot left active without a source.
-                Deactivate(slot);
             }
 
             _disposeDone = true;

@@ -55,13 +55,18 @@ public sealed partial class TokenOwner
     /// <summary>A deadline the wheel found due. Processing path only.</summary>
     internal void OnDeadline(TokenSlot slot)
     {
-        if (_disposed || slot.Source is null || slot.Deadline == DeadlineWheel.NoDeadline)
+        var deadline = Volatile.Read(ref slot.Deadline);
+        if (_disposed || slot.Source is null || deadline == DeadlineWheel.NoDeadline)
         {
             return;
         }
 
-        if (slot.Deadline <= _wheel.Now())
+        // Claimed with a compare-exchange: a caller's touch may move the deadline later at any moment
+        // (TryTouchInPlace), and a touch that answered true must not be followed by this timeout.
+        ScheduleHooks.At(HookPoint.DeadlineRead);
+        if (deadline <= _wheel.Now() && Interlocked.CompareExchange(ref slot.Deadline, DeadlineWheel.NoDeadline, deadline) == deadline)
         {
+            // The wheel took the slot off when it found it due; EndCurrent finds no deadline left to clear.
             EndCurrent(slot, null, TokenEndCause.TimedOut);
         }
         else
@@ -71,10 +76,13 @@ public sealed partial class TokenOwner
         }
     }
 
-    /// <summary>A link of the token of <paramref name="generation"/> fired. Processing path only.</summary>
-    internal void OnLinkCancelled(TokenSlot slot, int generation)
+    /// <summary>
+    /// A link of one of the slot's tokens fired: the live token ends if one of its own links is cancelled
+    /// (a message about an earlier token's link is otherwise ignored). Processing path only.
+    /// </summary>
+    internal void OnLinkCancelled(TokenSlot slot)
     {
-        if (!_disposed && slot.Generation == generation)
+        if (!_disposed && slot.Source is not null && slot.HasCancelledLink)
         {
             EndCurrent(slot, null, TokenEndCause.LinkCancelled);
         }
@@ -144,8 +152,11 @@ public sealed partial class TokenOwner
 
         var previous = slot.TakeSource();
         slot.Install(next);
-        Activate(slot);
-        if (!bornEnded && operation.Links is { } links && AddLinks(slot, links))
+        if (previous is null)
+        {
+            Activate(slot);
+        }
+        if (!bornEnded && operation.Links.Count > 0 && AddLinks(slot, operation.Links))
         {
             bornEnded = true;
             bornCause = TokenEndCause.LinkCancelled;
@@ -179,7 +190,7 @@ public sealed partial class TokenOwner
         }
 
         var timed = operation.Timeout != Timeout.InfiniteTimeSpan;
-        if (operation.Links is null)
+        if (operation.Links.Count == 0)
         {
             return timed ? LifetimeMetrics.Variant.RenewAfter : LifetimeMetrics.Variant.Renew;
         }
@@ -271,23 +282,23 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>Registers the links of the live token; true when one of them is already cancelled.</summary>
-    private static bool AddLinks(TokenSlot slot, CancellationToken[] links)
+    private static bool AddLinks(TokenSlot slot, in RequestedLinks links)
     {
-        foreach (var link in links)
+        for (var i = 0; i < links.Count; i++)
         {
-            if (link.IsCancellationRequested)
+            if (links[i].IsCancellationRequested)
             {
                 return true;
             }
         }
 
-        foreach (var link in links)
+        for (var i = 0; i < links.Count; i++)
         {
-            if (link.CanBeCanceled)
+            if (links[i].CanBeCanceled)
             {
                 // If the link is cancelled meanwhile, the registration posts its message at once; it is
                 // processed after this one and ends the token then.
-                slot.AddLink(new LinkRegistration(slot, link));
+                slot.AddLink(links[i]);
             }
         }
 
@@ -325,9 +336,11 @@ public sealed partial class TokenOwner
 
     private void EndAll(Operation operation, TokenEndCause cause)
     {
-        while (_activeSlots is { } slot)
+        for (var slot = TakeActiveSlots(); slot != TokenSlot.EndOfList;)
         {
-            EndCurrent(slot, operation, cause);
+            var current = slot;
+            slot = NextTaken(slot);
+            EndCurrent(current, operation, cause);
         }
     }
 

@@ -13,7 +13,7 @@ public sealed partial class TokenOwner
 
     private CancellationTokenRegistration _outerRegistration;
 
-    internal ValueTask<CancellationToken> SendRenew(TokenSlot slot, TimeSpan timeout, CancellationToken[]? links)
+    internal ValueTask<CancellationToken> SendRenew(TokenSlot slot, TimeSpan timeout, in RequestedLinks links)
     {
         if (slot.IsClosedForRenew)
         {
@@ -45,10 +45,10 @@ public sealed partial class TokenOwner
 
         if (TryEnterIdleInline())
         {
-            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token)).ToTokenTask();
+            return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, default, source, token)).ToTokenTask();
         }
 
-        var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, null, source, token);
+        var operation = RentOperation().Init(OperationKind.Renew, slot, Timeout.InfiniteTimeSpan, default, source, token);
         if (!TryPost(operation))
         {
             ReturnOperation(operation);
@@ -102,6 +102,11 @@ public sealed partial class TokenOwner
 
     internal ValueTask<bool> SendTouch(TokenSlot slot, TimeSpan timeout)
     {
+        if (TryTouchInPlace(slot, timeout))
+        {
+            return new ValueTask<bool>(true);
+        }
+
         if (TryEnterIdleInline())
         {
             return RunInline(_inlineOperation.Init(OperationKind.Touch, slot, timeout)).ToFlagTask();
@@ -117,6 +122,57 @@ public sealed partial class TokenOwner
         }
 
         return operation.AsFlagTask();
+    }
+
+    /// <summary>
+    /// The common touch, done by the caller with no message: the live token already has a deadline and
+    /// the new one is later. The caller reads the clock and moves <see cref="TokenSlot.Deadline"/> with a
+    /// compare-exchange, the one write to slot state made off the processing path; the deadline wheel
+    /// meets the slot at its old deadline, finds it not due and files it again, and the processing path
+    /// claims a due deadline with a compare-exchange too (<see cref="OnDeadline"/>), so a touch either
+    /// lands before the timeout is decided or fails here. False means "take the message path": anything
+    /// else (no token, no deadline yet, an earlier or zero or infinite deadline, a closed owner or retired
+    /// slot, a dispatched placement whose replies follow the slot's pending ends, a call from a callback on
+    /// the processing path, whose touch must come after the message being processed, or a clock that
+    /// throws) goes through the mailbox as before.
+    /// </summary>
+    private bool TryTouchInPlace(TokenSlot slot, TimeSpan timeout)
+    {
+        if (_placement != CallbackPlacement.Inline || timeout == Timeout.InfiniteTimeSpan || timeout == TimeSpan.Zero || slot.IsClosedForRenew)
+        {
+            return false;
+        }
+
+        var source = slot.PublishedSource;
+        var current = Volatile.Read(ref slot.Deadline);
+        if (source is null || current == DeadlineWheel.NoDeadline || (_gate.IsHeld() && _gate.IsHeldByCurrentThread()))
+        {
+            return false;
+        }
+
+        long deadline;
+        try
+        {
+            // The precise clock: a deadline is never early and at most one wheel tick late (guarantee 4),
+            // which a coarser reading (the wheel's last tick) could not keep.
+            deadline = _wheel.DeadlineAfter(timeout);
+        }
+#pragma warning disable CA1031 // Not swallowed: the message path reads the clock again and fails as it always did.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+
+        ScheduleHooks.At(HookPoint.DeadlineRead);
+        if (deadline < current || Interlocked.CompareExchange(ref slot.Deadline, deadline, current) != current)
+        {
+            return false;
+        }
+
+        // Sources are never reused: if the same source is still published, the deadline moved was its own
+        // (if the slot changed token meanwhile, the message path touches whichever token is live now).
+        return slot.PublishedSource == source;
     }
 
     internal ValueTask RetireSlot(TokenSlot slot) => PostRetirement(slot, blockedCaller: false, detached: false) is { } operation ? operation.AsTask() : AfterDispatchedEnds();

@@ -109,7 +109,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
             SingleWriter = false,
             AllowSynchronousContinuations = false,
         });
-        _defaultSlot = new TokenSlot(this, isDefault: true);
+        _defaultSlot = new TokenSlot(this);
 
         // Counted before the outer token is bound: an outer token already cancelled may complete the owner here.
         LifetimeMetrics.OwnerCreated();
@@ -184,7 +184,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
 
         // A slot joins the owner's state only when the processing path gives it a token, so creating
         // one needs no message: a slot created just before a racing Dispose simply never gets a token.
-        return new TokenSlot(this, isDefault: false);
+        return new TokenSlot(this);
     }
 
     /// <summary>Ends the current token of every slot of this owner. The owner and its slots stay usable.</summary>
@@ -245,6 +245,8 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     internal DeadlineWheel Wheel => _wheel;
 
     internal TokenSlot DefaultSlotForTests => _defaultSlot;
+
+    internal TokenSlot DefaultSlot => _defaultSlot;
 
     private async ValueTask DisposeAndDrainAsync(Operation operation)
     {

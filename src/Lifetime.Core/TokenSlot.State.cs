@@ -5,51 +5,79 @@ namespace Lifetime;
 
 // The state kept in each slot, grouped by who owns it. Only the owner's processing path reads or writes
 // it, except where a comment says otherwise (the published source for IsCurrent, the deadline the wheel
-// reads, and the wheel's own links). It lives in the slot rather than in side tables so that a slot costs
-// one object.
+// reads and a caller's touch moves, the wheel's own links, and a caller's retirement request).
+//
+// A slot with a deadline costs 64 bytes plus its source: six fields. What only some slots need (links,
+// a pending dispatched end, retirement) lives in an Extras object made on first use, which takes the
+// place of the owner reference (_ownerOrExtras), so that a slot that never needs it pays nothing.
 public sealed partial class TokenSlot
 {
-    // Owner state (processing path only).
-    private CancellationTokenSource? _source; // also read, volatile, by IsCurrent
-    private int _generation;
-    private LinkRegistration? _links;
-    private bool _retired;
+    // The owner, or, once the slot needed any, its Extras (which hold the owner). Replaced once, from the
+    // owner to the Extras, by compare-exchange (callers and the processing path may both create them);
+    // never changes after that. Read by any thread.
+    private object _ownerOrExtras;
 
-    // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written only
-    // by the processing path; read, volatile, by the deadline wheel.
+    // Owner state (processing path only).
+    private CancellationTokenSource? _source; // also read, volatile, by IsCurrent and a caller's touch
+
+    // The live token's deadline as a TimeProvider timestamp, or DeadlineWheel.NoDeadline. Written by the
+    // processing path, and moved later in place by a caller's touch (compare-exchange,
+    // TokenOwner.TryTouchInPlace), whose race with a timeout the path settles by claiming a due deadline
+    // with a compare-exchange too (TokenOwner.OnDeadline); read, volatile, by the deadline wheel.
     internal long Deadline = DeadlineWheel.NoDeadline;
 
-    // Deadline wheel state: written only under the wheel's drain gate, except WheelQueued, which the
-    // processing path sets and the wheel clears (both atomically).
+    // Deadline wheel state (under the wheel's drain gate only): a doubly linked bucket list whose head is
+    // a sentinel slot of the wheel, so that unlinking needs no bucket index. Filed when WheelPrevious is
+    // not null.
     internal TokenSlot? WheelNext;
     internal TokenSlot? WheelPrevious;
-    internal int WheelBucket = -1;
-    internal int WheelQueued;
+
+    // The owner's list of slots that got a source, singly linked and ended by TokenSlot.EndOfList; not
+    // null while the slot is listed. A slot whose token ended stays listed until the owner compacts the
+    // list or walks it (TokenOwner.ActiveSlots.cs). Processing path only.
+    internal TokenSlot? ActiveNext;
+
+    /// <summary>A sentinel: the wheel's bucket heads and the end of an owner's active list. Never a real slot.</summary>
+    private TokenSlot() => _ownerOrExtras = null!;
+
+    /// <summary>The end of every owner's active list (a sentinel, so that a listed slot's <see cref="ActiveNext"/> is never null).</summary>
+    internal static TokenSlot EndOfList { get; } = new();
+
+    /// <summary>Makes a wheel bucket's head (a sentinel).</summary>
+    internal static TokenSlot NewBucketHead() => new();
+
+    internal bool IsRetired => _ownerOrExtras is Extras { Retired: true };
 
     // With a dispatched placement, the last dispatched end of one of this slot's tokens; replies about
     // the slot wait for it while it runs (processing path only).
-    internal TokenOwner.DispatchedEnd? PendingEnd;
-
-    // The owner's list of slots holding a live source (processing path only).
-    internal TokenSlot? ActiveNext;
-    internal TokenSlot? ActivePrevious;
-    internal bool IsActive;
-
-    internal bool IsRetired => _retired;
-
-    internal int Generation => _generation;
+    internal TokenOwner.DispatchedEnd? PendingEnd
+    {
+        get => (_ownerOrExtras as Extras)?.PendingEnd;
+        set
+        {
+            if (value is not null || _ownerOrExtras is Extras)
+            {
+                GetExtras().PendingEnd = value;
+            }
+        }
+    }
 
     internal CancellationTokenSource? Source => _source;
 
-    /// <summary>Test hook: the first link registration of the live token.</summary>
-    internal object? FirstLink => _links;
+    /// <summary>The live source as published for callers (a volatile read): any thread.</summary>
+    internal CancellationTokenSource? PublishedSource => Volatile.Read(ref _source);
+
+    /// <summary>Test hook: the link registrations of the live token, or null when it has none.</summary>
+    internal object? FirstLink => _ownerOrExtras is Extras { Links: { IsEmpty: false } links } ? links : null;
+
+    /// <summary>Whether one of the live token's links is cancelled. Processing path only.</summary>
+    internal bool HasCancelledLink => _ownerOrExtras is Extras { Links: { } links } && links.AnyCancelled();
 
     /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
     internal void Install(CancellationTokenSource source)
     {
         Debug.Assert(_source is null, "Take the previous source out first.");
-        Debug.Assert(_links is null, "Links belong to the previous source.");
-        _generation++;
+        Debug.Assert(_ownerOrExtras is not Extras { Links.IsEmpty: false }, "Links belong to the previous source.");
         Volatile.Write(ref _source, source);
     }
 
@@ -66,23 +94,34 @@ public sealed partial class TokenSlot
         }
 
         Volatile.Write(ref _source, null);
-        for (var link = _links; link is not null; link = link.Next)
-        {
-            link.Unregister();
-        }
-
-        _links = null;
+        (_ownerOrExtras as Extras)?.Links?.RemoveAll();
         return source;
     }
 
-    /// <summary>Adds a link registration for the live source. Processing path only.</summary>
-    internal void AddLink(LinkRegistration link)
+    /// <summary>Links the live source to <paramref name="link"/>. Processing path only.</summary>
+    internal void AddLink(CancellationToken link)
     {
-        link.Next = _links;
-        _links = link;
+        var extras = GetExtras();
+        (extras.Links ??= new LinkSet(this)).Add(link);
     }
 
-    internal void MarkRetired() => _retired = true;
+    internal void MarkRetired() => GetExtras().Retired = true;
+
+    /// <summary>Makes later renews fail at the call site. Any thread.</summary>
+    private void RequestRetirement() => GetExtras().RetireRequested = true;
+
+    /// <summary>The slot's <see cref="Extras"/>, made on first use. Any thread.</summary>
+    private Extras GetExtras()
+    {
+        var state = Volatile.Read(ref _ownerOrExtras);
+        if (state is Extras extras)
+        {
+            return extras;
+        }
+
+        var created = new Extras((TokenOwner)state);
+        return Interlocked.CompareExchange(ref _ownerOrExtras, created, state) == state ? created : (Extras)_ownerOrExtras;
+    }
 
     /// <summary>
     /// The dispatched end a reply about this slot must follow, if it has not finished yet; a finished one
@@ -100,4 +139,28 @@ public sealed partial class TokenSlot
 
     // The slot is its own deadline message: the wheel posts the slot when its deadline falls due.
     void IOwnerMessage.Process(TokenOwner owner) => owner.OnDeadline(this);
+
+    /// <summary>What only some slots need, made on first use; holds the owner in the slot's place.</summary>
+    private sealed class Extras
+    {
+        public Extras(TokenOwner owner) => Owner = owner;
+
+        public TokenOwner Owner { get; }
+
+        // Set by the first caller of Dispose/DisposeAsync so that later renews fail at the call site.
+        private volatile bool _retireRequested;
+
+        public bool RetireRequested
+        {
+            get => _retireRequested;
+            set => _retireRequested = value;
+        }
+
+        // Processing path only, from here on.
+        public bool Retired { get; set; }
+
+        public LinkSet? Links { get; set; }
+
+        public TokenOwner.DispatchedEnd? PendingEnd { get; set; }
+    }
 }

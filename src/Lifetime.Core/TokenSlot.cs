@@ -23,19 +23,10 @@ namespace Lifetime;
 /// </remarks>
 public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMessage
 {
-    private readonly bool _isDefault;
-
-    // Set by the first caller of Dispose/DisposeAsync so that later renews fail at the call site.
-    private volatile bool _retireRequested;
-
-    internal TokenSlot(TokenOwner owner, bool isDefault)
-    {
-        Owner = owner;
-        _isDefault = isDefault;
-    }
+    internal TokenSlot(TokenOwner owner) => _ownerOrExtras = owner;
 
     /// <summary>Gets the owner whose processing path manages this slot.</summary>
-    public TokenOwner Owner { get; }
+    public TokenOwner Owner => _ownerOrExtras is TokenOwner owner ? owner : ((Extras)_ownerOrExtras).Owner;
 
     /// <summary>
     /// Ends the slot's current token, if any, and returns a new live token.
@@ -56,7 +47,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     /// previous token threw. The new token is installed all the same; end it with
     /// <see cref="CancelAndDisposeAsync"/> or renew again.
     /// </exception>
-    public ValueTask<CancellationToken> RenewAsync() => Owner.SendRenew(this, Timeout.InfiniteTimeSpan, null);
+    public ValueTask<CancellationToken> RenewAsync() => Owner.SendRenew(this, Timeout.InfiniteTimeSpan, default);
 
     /// <summary>
     /// Ends the slot's current token and returns a new one that the owner cancels once
@@ -79,7 +70,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     public ValueTask<CancellationToken> RenewAfterAsync(TimeSpan timeout)
     {
         ValidateTimeout(timeout, nameof(timeout));
-        return Owner.SendRenew(this, timeout, null);
+        return Owner.SendRenew(this, timeout, default);
     }
 
     /// <summary>
@@ -195,7 +186,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     /// </exception>
     /// <exception cref="ObjectDisposedException">As for <see cref="RenewAsync"/>, thrown here.</exception>
     /// <exception cref="AggregateException">As for <see cref="RenewAsync"/>, thrown here.</exception>
-    public CancellationToken Renew() => Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, null, null, nameof(RenewAsync));
+    public CancellationToken Renew() => Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, default, null, nameof(RenewAsync));
 
     /// <summary>The synchronous form of <see cref="RenewAfterAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
     /// <param name="timeout">As for <see cref="RenewAfterAsync"/>.</param>
@@ -207,7 +198,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     public CancellationToken RenewAfter(TimeSpan timeout)
     {
         ValidateTimeout(timeout, nameof(timeout));
-        return Owner.RenewBlocking(this, timeout, null, null, nameof(RenewAfterAsync));
+        return Owner.RenewBlocking(this, timeout, default, null, nameof(RenewAfterAsync));
     }
 
     /// <summary>The synchronous form of <see cref="RenewLinkedAsync"/>; see <see cref="Renew"/> for how it waits.</summary>
@@ -255,7 +246,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
             ThrowHelper.ThrowArgumentNull(nameof(source));
         }
 
-        return Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, null, source, nameof(RenewOwnedAsync));
+        return Owner.RenewBlocking(this, Timeout.InfiniteTimeSpan, default, source, nameof(RenewOwnedAsync));
     }
 
     /// <summary>
@@ -329,7 +320,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     /// <exception cref="AggregateException">Strict mode only, first call only: a callback of the ended token threw.</exception>
     public ValueTask DisposeAsync()
     {
-        if (_isDefault)
+        if (IsDefault)
         {
             return default;
         }
@@ -338,7 +329,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
         // tokens), but the call still completes only once the slot's token has ended.
         if (!Owner.IsAfterEndOfLife)
         {
-            _retireRequested = true;
+            RequestRetirement();
         }
 
         return Owner.RetireSlot(this);
@@ -354,26 +345,26 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only, not from the processing path: callbacks of the slot's token threw.</exception>
     public void Dispose()
     {
-        if (_isDefault)
+        if (IsDefault)
         {
             return;
         }
 
         if (!Owner.IsAfterEndOfLife)
         {
-            _retireRequested = true;
+            RequestRetirement();
         }
 
         Owner.SendAndBlock(this);
     }
 
     /// <summary>Whether a renew must be refused at the call site.</summary>
-    internal bool IsClosedForRenew => _retireRequested || Owner.IsClosed;
+    internal bool IsClosedForRenew => _ownerOrExtras is TokenOwner owner ? owner.IsClosed : ((Extras)_ownerOrExtras).RetireRequested || ((Extras)_ownerOrExtras).Owner.IsClosed;
 
     /// <summary>Whether the slot was retired explicitly (its Dispose was called before the owner's end of life).</summary>
-    internal bool IsRetireRequested => _retireRequested;
+    internal bool IsRetireRequested => _ownerOrExtras is Extras { RetireRequested: true };
 
-    internal bool IsDefault => _isDefault;
+    internal bool IsDefault => ReferenceEquals(Owner.DefaultSlot, this);
 
     private static void ValidateTimeout(TimeSpan timeout, string paramName)
     {
@@ -383,15 +374,15 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
         }
     }
 
-    /// <summary>A private copy of the links, or <see langword="null"/> for none: an empty array is a plain renew.</summary>
-    private static CancellationToken[]? CopyLinks(CancellationToken[] links, string paramName)
+    /// <summary>The links as the request carries them (one by value, more as a private copy); none for an empty array, a plain renew.</summary>
+    private static RequestedLinks CopyLinks(CancellationToken[] links, string paramName)
     {
         if (links is null)
         {
             ThrowHelper.ThrowArgumentNull(paramName);
         }
 
-        return links.Length == 0 ? null : (CancellationToken[])links.Clone();
+        return RequestedLinks.From(links);
     }
 
     // The largest timeout CancelAfter and System.Threading.Timer accept; kept so that a timeout valid for

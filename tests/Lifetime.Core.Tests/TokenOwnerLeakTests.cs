@@ -319,6 +319,57 @@ public sealed class TokenOwnerLeakTests
         return (new WeakReference(owner), token);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    [Trait("Guarantee", "9")]
+    public async Task RetiredSlots_OwnerStillLive_AllButAFewCollectable(bool timedOut)
+    {
+        // A slot whose token ended stays on the owner's list of slots that got a source until the list is
+        // compacted, which happens once ended slots outnumber live ones: a live owner holds at most a few
+        // dozen of its retired (or ended) slots, never all of them.
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var live = await owner.RenewAsync().Within();
+        var slots = await RenewAndRetire(owner, time, 1_000, timedOut);
+
+        ForceCollections();
+        var reachable = 0;
+        foreach (var slot in slots)
+        {
+            reachable += slot.IsAlive ? 1 : 0;
+        }
+
+        Assert.InRange(reachable, 0, 32);
+        Assert.True(owner.IsCurrent(live));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<List<WeakReference>> RenewAndRetire(TokenOwner owner, ManualTimeProvider time, int count, bool timedOut)
+    {
+        var slots = new List<TokenSlot>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var slot = owner.CreateSlot();
+            await slot.RenewAfterAsync(TimeSpan.FromMilliseconds(50)).Within();
+            slots.Add(slot);
+        }
+
+        if (timedOut)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        var weak = new List<WeakReference>(count);
+        foreach (var slot in slots)
+        {
+            await slot.DisposeAsync().Within();
+            weak.Add(new WeakReference(slot));
+        }
+
+        return weak;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference AbandonPlainOwner(CallbackPlacement placement)
     {

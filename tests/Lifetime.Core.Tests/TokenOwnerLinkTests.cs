@@ -120,6 +120,40 @@ public sealed class TokenOwnerLinkTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    [Trait("Guarantee", "4")]
+    public async Task LinkCancelled_MessageArrivesAfterRenew_NewTokenStaysLive(bool newTokenLinked)
+    {
+        // The link's message about the first token is queued behind a renew: when it is processed, the
+        // live token is the second one, whose own links are not cancelled, so it must stay live.
+        await using var owner = new TokenOwner();
+        var other = owner.CreateSlot();
+        using var first = new CancellationTokenSource();
+        using var second = new CancellationTokenSource();
+        var firstToken = await owner.RenewLinkedAsync(first.Token).Within();
+
+        var busy = await other.RenewAsync().Within();
+        using var hold = PathHold.On(busy);
+        var holder = Task.Run(() => other.CancelAndDisposeAsync().AsTask());
+        await hold.Entered;
+        var renew = newTokenLinked ? owner.RenewLinkedAsync(second.Token).AsTask() : owner.RenewAsync().AsTask();
+        first.Cancel();
+        var after = other.RenewAsync().AsTask();
+        hold.Release();
+
+        var secondToken = await renew.Within();
+        await after.Within();
+        await holder.Within();
+        Assert.Equal(TokenEndCause.Renewed, owner.GetEndCause(firstToken));
+        Assert.False(secondToken.IsCancellationRequested);
+        Assert.True(owner.IsCurrent(secondToken));
+
+        second.Cancel();
+        Assert.Equal(newTokenLinked, secondToken.IsCancellationRequested);
+    }
+
+    [Theory]
     [InlineData("renew")]
     [InlineData("cancel")]
     [InlineData("dispose")]
@@ -128,9 +162,19 @@ public sealed class TokenOwnerLinkTests
     public async Task Link_TokenEnded_RegistrationRemovedFromExternalToken(string how)
     {
         using var external = new CancellationTokenSource();
-        var owner = new TokenOwner();
-        var link = await LinkAndTrack(owner, external.Token);
+        var owner = await LinkEndAndTrack(external.Token, how);
 
+        // The external source is alive; if it still held our registration, it would keep the owner (and
+        // its slot) reachable: an owner with no pending trigger left must be collectable.
+        await Collect(owner);
+        GC.KeepAlive(external);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> LinkEndAndTrack(CancellationToken external, string how)
+    {
+        var owner = new TokenOwner();
+        await owner.RenewLinkedAsync(external).Within();
         switch (how)
         {
             case "renew":
@@ -144,17 +188,8 @@ public sealed class TokenOwnerLinkTests
                 break;
         }
 
-        // The external source is alive; if it still held our registration, the link could not be collected.
-        await Collect(link);
-        GC.KeepAlive(external);
-        await owner.DisposeAsync().Within();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<WeakReference> LinkAndTrack(TokenOwner owner, CancellationToken external)
-    {
-        await owner.RenewLinkedAsync(external).Within();
-        return new WeakReference(LinkOf(owner));
+        Assert.True(LinkIsGone(owner));
+        return new WeakReference(owner);
     }
 
     private static object? LinkOf(TokenOwner owner) => owner.DefaultSlotForTests.FirstLink;

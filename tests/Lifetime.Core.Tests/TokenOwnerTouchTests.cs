@@ -9,6 +9,59 @@ namespace Lifetime.Tests;
 public sealed class TokenOwnerTouchTests
 {
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    [Trait("Guarantee", "4")]
+    public async Task Touch_LaterWhileProcessingPathBusy_AnsweredInPlaceAndDeadlineMoved(bool synchronous)
+    {
+        // A touch that moves a deadline later needs no message: it is answered while the processing path
+        // is held in another slot's callback, and the deadline it wrote is the one the wheel keeps.
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var other = owner.CreateSlot();
+        var token = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(100)).Within();
+        var busy = await other.RenewAsync().Within();
+        using var hold = PathHold.On(busy);
+        var holder = Task.Run(() => other.CancelAndDisposeAsync().AsTask());
+        await hold.Entered;
+
+        time.Advance(TimeSpan.FromMilliseconds(80));
+        var touch = synchronous ? Task.Run(() => owner.Touch(TimeSpan.FromMilliseconds(100))) : owner.TouchAsync(TimeSpan.FromMilliseconds(100)).AsTask();
+        // Half the hold's own limit: a touch that waited for the path would time out here.
+        Assert.True(await touch.WaitAsync(Bounded.Limit / 2));
+        Assert.False(holder.IsCompleted);
+        hold.Release();
+        await holder.Within();
+
+        time.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(token.IsCancellationRequested);
+        var moved = time.AdvanceUntilCancelled(token, TimeSpan.FromSeconds(1));
+        Assert.InRange(moved.TotalMilliseconds, 1, 11);
+        Assert.Equal(TokenEndCause.TimedOut, owner.GetEndCause(token));
+    }
+
+    [Fact]
+    [Trait("Guarantee", "5")]
+    public async Task TouchAsync_FromCallbackOfRenewedToken_TouchesTheNewToken()
+    {
+        // Re-entry: a touch from a callback on the processing path is a message behind the renew that
+        // runs the callback, so it touches the token that renew installs, not the one it replaces.
+        var time = new ManualTimeProvider();
+        await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var first = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(100)).Within();
+        Task<bool>? touched = null;
+        first.Register(() => touched = owner.TouchAsync(TimeSpan.FromMilliseconds(500)).AsTask());
+
+        var second = await owner.RenewAfterAsync(TimeSpan.FromMilliseconds(100)).Within();
+        Assert.NotNull(touched);
+        Assert.True(await touched!.Within());
+        time.Advance(TimeSpan.FromMilliseconds(300));
+        Assert.False(second.IsCancellationRequested);
+        var moved = time.AdvanceUntilCancelled(second, TimeSpan.FromSeconds(1));
+        Assert.InRange(moved.TotalMilliseconds, 200, 211);
+    }
+
     [Fact]
     [Trait("Guarantee", "4")]
     public async Task TouchAsync_Later_DeadlineMovedLaterSameToken()

@@ -1,0 +1,76 @@
+using System.Threading;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Attributes;
+
+namespace Lifetime.Benchmarks;
+
+/// <summary>
+/// Renews with one link, by 1, 2 and 8 callers at once on one owner: the lock-based owner's linked renew
+/// (a <c>CreateLinkedTokenSource</c> per token, as the helper this project replaces does) against
+/// <c>RenewLinkedAsync</c> and the synchronous <c>RenewLinked</c>. The link is never cancelled, so every
+/// renew registers on it and removes the previous registration. The figure is per operation.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class LinkedRenewBenchmarks
+{
+    private const int Operations = 2_000;
+
+    private readonly CancellationTokenSource _link = new();
+    private readonly LockBasedOwner _lockBased = new();
+    private readonly TokenOwner _owner = new();
+
+    [Params(1, 2, 8)]
+    public int Callers { get; set; }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _owner.Dispose();
+        _lockBased.Dispose();
+        _link.Dispose();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Operations, Description = "lock-based RenewLinked (CreateLinkedTokenSource)")]
+    public void LockBased()
+    {
+        var link = _link.Token;
+        CallerThreads.Run(Callers, Operations, () =>
+        {
+            for (var i = 0; i < Operations / Callers; i++)
+            {
+                _lockBased.RenewLinked(link);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    [Benchmark(OperationsPerInvoke = Operations, Description = "await RenewLinkedAsync(one link)")]
+    public void LifetimeAsync()
+    {
+        var link = _link.Token;
+        CallerThreads.Run(Callers, Operations, async () =>
+        {
+            for (var i = 0; i < Operations / Callers; i++)
+            {
+                await _owner.RenewLinkedAsync(link);
+            }
+        });
+    }
+
+    [Benchmark(OperationsPerInvoke = Operations, Description = "RenewLinked(one link), synchronous")]
+    public void LifetimeSync()
+    {
+        var link = _link.Token;
+        CallerThreads.Run(Callers, Operations, () =>
+        {
+            for (var i = 0; i < Operations / Callers; i++)
+            {
+                _owner.RenewLinked(link);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+}

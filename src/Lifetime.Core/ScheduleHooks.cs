@@ -35,6 +35,9 @@ internal enum HookPoint
 
     /// <summary>A deadline was read as due on the processing path, or by a caller's in-place touch, and is about to be claimed or moved.</summary>
     DeadlineRead,
+
+    /// <summary>A slot's Dispose found the end of life not yet observable and is about to request the retirement.</summary>
+    RetirementChecked,
 }
 
 /// <summary>

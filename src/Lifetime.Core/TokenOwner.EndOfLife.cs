@@ -166,7 +166,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private ValueTask<CancellationToken> RefuseRenew(TokenSlot slot, CancellationTokenSource? owned)
     {
-        if (!slot.IsRetireRequested && LifeEnded)
+        if (LifeEnded && slot.ClaimEndOfLifeAnswer())
         {
             // Answered once the disposal's dispatched ends have run: no caller may see the slot's previous
             // token live after its renew returned (Completion waits for them, and for the drain).

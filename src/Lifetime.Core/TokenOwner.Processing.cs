@@ -95,7 +95,7 @@ public sealed partial class TokenOwner
         {
             // Whether the slot was retired before the end of life is decided at the call site, where a
             // retirement after the end is not even sent: a racing one may still reach the path first.
-            if (!slot.IsRetireRequested && LifeEnded)
+            if (LifeEnded && slot.ClaimEndOfLifeAnswer())
             {
                 // Racing the end of life is no bug: the caller gets a token that is already cancelled,
                 // once the slot's dispatched ends have run, like any reply about the slot.

@@ -107,8 +107,20 @@ public sealed partial class TokenSlot
 
     internal void MarkRetired() => GetExtras().Retired = true;
 
-    /// <summary>Makes later renews fail at the call site. Any thread.</summary>
-    private void RequestRetirement() => GetExtras().RetireRequested = true;
+    /// <summary>
+    /// Makes later renews fail at the call site, unless a renew of this slot was already answered with the
+    /// end of life's token (<see cref="ClaimEndOfLifeAnswer"/>): the retirement then comes after the end.
+    /// Any thread.
+    /// </summary>
+    private void RequestRetirement() => GetExtras().TryMoveFromOpen(Extras.RetireRequested);
+
+    /// <summary>
+    /// Whether a renew refused after the end of life gets the end of life's token: true unless the slot's
+    /// retirement was requested first. Once true, a later retirement counts as after the end, so the slot
+    /// never answers one renew with the ended token and a later one with <c>ObjectDisposedException</c>.
+    /// Any thread.
+    /// </summary>
+    internal bool ClaimEndOfLifeAnswer() => IsDefault || GetExtras().TryMoveFromOpen(Extras.EndOfLifeAnswered);
 
     /// <summary>The slot's <see cref="Extras"/>, made on first use. Any thread.</summary>
     private Extras GetExtras()
@@ -147,13 +159,25 @@ public sealed partial class TokenSlot
 
         public TokenOwner Owner { get; }
 
-        // Set by the first caller of Dispose/DisposeAsync so that later renews fail at the call site.
-        private volatile bool _retireRequested;
+        /// <summary>Neither a retirement was requested nor a renew answered with the end of life's token.</summary>
+        public const int Open = 0;
 
-        public bool RetireRequested
+        /// <summary>Dispose/DisposeAsync was called before the end of life: later renews fail at the call site.</summary>
+        public const int RetireRequested = 1;
+
+        /// <summary>A renew was answered with the end of life's token: a retirement now comes after the end.</summary>
+        public const int EndOfLifeAnswered = 2;
+
+        // Which of the two came first; moves from Open once, by compare-exchange, so both sides agree.
+        private int _retirement;
+
+        public bool IsRetireRequested => Volatile.Read(ref _retirement) == RetireRequested;
+
+        /// <summary>Moves from <see cref="Open"/> to <paramref name="state"/>; true if the state is now <paramref name="state"/>.</summary>
+        public bool TryMoveFromOpen(int state)
         {
-            get => _retireRequested;
-            set => _retireRequested = value;
+            var was = Interlocked.CompareExchange(ref _retirement, state, Open);
+            return was == Open || was == state;
         }
 
         // Processing path only, from here on.

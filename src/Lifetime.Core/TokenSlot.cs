@@ -329,6 +329,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
         // tokens), but the call still completes only once the slot's token has ended.
         if (!Owner.IsAfterEndOfLife)
         {
+            ScheduleHooks.At(HookPoint.RetirementChecked);
             RequestRetirement();
         }
 
@@ -352,6 +353,7 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
 
         if (!Owner.IsAfterEndOfLife)
         {
+            ScheduleHooks.At(HookPoint.RetirementChecked);
             RequestRetirement();
         }
 
@@ -359,10 +361,10 @@ public sealed partial class TokenSlot : IAsyncDisposable, IDisposable, IOwnerMes
     }
 
     /// <summary>Whether a renew must be refused at the call site.</summary>
-    internal bool IsClosedForRenew => _ownerOrExtras is TokenOwner owner ? owner.IsClosed : ((Extras)_ownerOrExtras).RetireRequested || ((Extras)_ownerOrExtras).Owner.IsClosed;
+    internal bool IsClosedForRenew => _ownerOrExtras is TokenOwner owner ? owner.IsClosed : ((Extras)_ownerOrExtras).IsRetireRequested || ((Extras)_ownerOrExtras).Owner.IsClosed;
 
     /// <summary>Whether the slot was retired explicitly (its Dispose was called before the owner's end of life).</summary>
-    internal bool IsRetireRequested => _ownerOrExtras is Extras { RetireRequested: true };
+    internal bool IsRetireRequested => _ownerOrExtras is Extras { IsRetireRequested: true };
 
     internal bool IsDefault => ReferenceEquals(Owner.DefaultSlot, this);
 

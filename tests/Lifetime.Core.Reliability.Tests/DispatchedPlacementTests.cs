@@ -207,6 +207,47 @@ public sealed class DispatchedPlacementTests : ReliabilityTest
     }
 
     /// <summary>
+    /// Known gap 7 of docs/design.md, found by reading: a slot's retirement checked that the end of life was
+    /// not yet observable and only then marked the slot; a renew of the slot between the two, after the end,
+    /// was answered with the ended token, and the later renews threw <c>ObjectDisposedException</c>, so the
+    /// slot told one caller the end came first and the next that the retirement did. Fixed: the mark and a
+    /// renew's claim of the ended token are one compare-exchange on the slot, and the first decides.
+    /// </summary>
+    [Fact]
+    public async Task RenewAfterTheEnd_BetweenARetirementsCheckAndItsMark_LaterRenewsAgree()
+    {
+        using var outer = new CancellationTokenSource();
+        var owner = new TokenOwner(new TokenOwnerOptions { OuterToken = outer.Token });
+        var slot = owner.CreateSlot();
+        await slot.RenewAsync().Within();
+        var inWindow = false;
+        Task<CancellationToken> renewInWindow = Task.FromResult(default(CancellationToken));
+        ScheduleHooks.Handler = point =>
+        {
+            if (point != HookPoint.RetirementChecked || inWindow)
+            {
+                return;
+            }
+
+            inWindow = true;
+            outer.Cancel();
+            renewInWindow = slot.RenewAsync().AsTask();
+        };
+
+        await slot.DisposeAsync().Within();
+        ScheduleHooks.Handler = null;
+        await owner.Completion.Within();
+
+        Assert.True(inWindow);
+        var answered = await renewInWindow.Within();
+        Assert.True(answered.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.OwnerEnded, owner.GetEndCause(answered));
+        var later = await slot.RenewAsync().Within();
+        Assert.True(later.IsCancellationRequested, "A renew after one answered as after the end is after the end too.");
+        Assert.True(slot.Renew().IsCancellationRequested);
+    }
+
+    /// <summary>
     /// Bug 11 (docs/reliability.md), found by the linearizability check with the outer token in the mix and
     /// schedule hooks (seeds 268673430, 795511830): the end's disposal request was in the mailbox, and
     /// another caller's drain had already processed it, before the thread that sent it closed the mailbox. In

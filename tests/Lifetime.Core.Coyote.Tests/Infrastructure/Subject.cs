@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Lifetime.Testing;
+using Lifetime.Tests.Infrastructure;
+using Microsoft.Coyote.Specifications;
+using CoyoteRandom = Microsoft.Coyote.Random.Generator;
+
+namespace Lifetime.Coyote.Tests.Infrastructure;
+
+/// <summary>
+/// One iteration's owner: counted sources, a manual clock, an outer token, the placement under test, and
+/// each call made in its synchronous or async form as the engine chooses (a controlled choice, so a failing
+/// schedule replays with the same forms).
+/// </summary>
+public sealed class Subject
+{
+    private readonly CoyoteRandom _random = CoyoteRandom.Create();
+    private readonly List<string> _log = new();
+
+    public Subject(CallbackPlacement placement, bool bindOuter = false)
+    {
+        Placement = placement;
+        var options = Counter.Options(Time);
+        options.CallbackPlacement = placement;
+        options.CallbackContext = placement == CallbackPlacement.SynchronizationContext ? new TaskPostContext() : null;
+        options.OuterToken = bindOuter ? Outer.Token : default;
+        Owner = new TokenOwner(options);
+    }
+
+    public CallbackPlacement Placement { get; }
+
+    public SourceCounter Counter { get; } = new();
+
+    public ManualTimeProvider Time { get; } = new();
+
+    public CancellationTokenSource Outer { get; } = new();
+
+    public TokenOwner Owner { get; }
+
+    /// <summary>A controlled coin: both sides are explored, and a replay makes the same choice.</summary>
+    public bool Coin() => _random.NextBoolean();
+
+    /// <summary>A controlled choice among <paramref name="count"/>.</summary>
+    public int Choose(int count) => _random.NextInteger(count);
+
+    /// <summary>What each side did, for the failure message.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return string.Join("; ", _log);
+            }
+        }
+    }
+
+    public void Note(string what)
+    {
+        lock (_log)
+        {
+            _log.Add(what);
+        }
+    }
+
+    public async Task<CancellationToken> RenewAsync(TokenSlot? slot = null)
+    {
+        var target = slot ?? Owner.DefaultSlotForTests;
+        var sync = Coin();
+        Note(sync ? "sync Renew" : "RenewAsync");
+        return sync ? target.Renew() : await target.RenewAsync();
+    }
+
+    public async Task CancelAsync(TokenSlot? slot = null)
+    {
+        var target = slot ?? Owner.DefaultSlotForTests;
+        var sync = Coin();
+        Note(sync ? "sync CancelAndDispose" : "CancelAndDisposeAsync");
+        if (sync)
+        {
+            target.CancelAndDispose();
+        }
+        else
+        {
+            await target.CancelAndDisposeAsync();
+        }
+    }
+
+    public async Task CancelAllAsync()
+    {
+        var sync = Coin();
+        Note(sync ? "sync CancelAll" : "CancelAllAsync");
+        if (sync)
+        {
+            Owner.CancelAll();
+        }
+        else
+        {
+            await Owner.CancelAllAsync();
+        }
+    }
+
+    public async Task<bool> TouchZeroAsync(TokenSlot? slot = null)
+    {
+        var target = slot ?? Owner.DefaultSlotForTests;
+        var sync = Coin();
+        Note(sync ? "sync Touch(0)" : "TouchAsync(0)");
+        return sync ? target.Touch(TimeSpan.Zero) : await target.TouchAsync(TimeSpan.Zero);
+    }
+
+    public async Task DisposeAsync()
+    {
+        var sync = Coin();
+        Note(sync ? "sync Dispose" : "DisposeAsync");
+        if (sync)
+        {
+            Owner.Dispose();
+        }
+        else
+        {
+            await Owner.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Ends the test: disposes the owner, waits for its completion, and checks that every source it created
+    /// (and every source a caller gave it) was disposed exactly once and that no registration is left on the
+    /// outer token.
+    /// </summary>
+    public async Task AuditAsync()
+    {
+        Owner.Dispose();
+        await Owner.Completion;
+        Check(Counter.Created == Counter.Disposed, $"{Counter.Created} sources created, {Counter.Disposed} disposed");
+        Check(Counter.DisposedTwice == 0, $"{Counter.DisposedTwice} sources disposed twice");
+        Check(Owner.Wheel.Snapshot == (0, false), "a deadline is still armed after the disposal");
+        Outer.Dispose();
+    }
+
+    /// <summary>An assertion of the controlled test: a failure stops the iteration with the message and the calls made.</summary>
+    public void Check(bool condition, string what) => Specification.Assert(condition, "{0} [{1}, calls: {2}]", what, Placement, Log);
+}

@@ -23,7 +23,7 @@ namespace Lifetime.Coyote.Tests.Infrastructure;
 public static class Exploration
 {
     /// <summary>The iterations of the default run per exploration, before <c>LIFETIME_SOAK</c>.</summary>
-    public const int DefaultIterations = 1_000;
+    public const int DefaultIterations = 200;
 
     /// <summary>The iterations of a soak (<c>LIFETIME_SOAK</c> set) are never fewer than this per exploration.</summary>
     public const int SoakMinimum = 10_000;
@@ -55,6 +55,8 @@ public static class Exploration
             .WithRandomGeneratorSeed(actualSeed)
             .WithPrioritizationStrategy()
             .WithMaxSchedulingSteps(MaxSteps)
+            // A hang is reported after 5 s without progress (Coyote's default, 1 s, is short on a loaded machine).
+            .WithDeadlockTimeout(5_000)
             // Lifetime.Core awaits one task the engine does not create: Completion, continued with
             // ExecuteSynchronously (TokenOwner.QuietCompletion), so its continuation runs inline on the
             // controlled thread that completes it. The engine is told to tolerate that instead of failing.

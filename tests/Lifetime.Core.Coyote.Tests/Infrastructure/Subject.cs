@@ -73,6 +73,33 @@ public sealed class Subject
         return sync ? target.Renew() : await target.RenewAsync();
     }
 
+    /// <summary>
+    /// A renew of any variant, by a controlled choice: Renew, RenewAfter (30 minutes), RenewLinked with no
+    /// links, or RenewOwned with a counted source of the caller's.
+    /// </summary>
+    public async Task<CancellationToken> RenewAnyAsync(TokenSlot? slot = null)
+    {
+        var target = slot ?? Owner.DefaultSlotForTests;
+        var sync = Coin();
+        var prefix = sync ? "sync " : string.Empty;
+        switch (Choose(4))
+        {
+            case 0:
+                Note(prefix + "Renew");
+                return sync ? target.Renew() : await target.RenewAsync();
+            case 1:
+                Note(prefix + "RenewAfter(30 min)");
+                return sync ? target.RenewAfter(TimeSpan.FromMinutes(30)) : await target.RenewAfterAsync(TimeSpan.FromMinutes(30));
+            case 2:
+                Note(prefix + "RenewLinked()");
+                return sync ? target.RenewLinked() : await target.RenewLinkedAsync();
+            default:
+                Note(prefix + "RenewOwned");
+                var source = Counter.CreateForCaller();
+                return sync ? target.RenewOwned(source) : await target.RenewOwnedAsync(source);
+        }
+    }
+
     public async Task CancelAsync(TokenSlot? slot = null)
     {
         var target = slot ?? Owner.DefaultSlotForTests;
@@ -110,18 +137,24 @@ public sealed class Subject
         return sync ? target.Touch(TimeSpan.Zero) : await target.TouchAsync(TimeSpan.Zero);
     }
 
-    public async Task DisposeAsync()
+    /// <summary>
+    /// Disposes the owner, synchronously or not; true when its reply promises every token ended: always for
+    /// <c>DisposeAsync</c>, only with <see cref="CallbackPlacement.Inline"/> for <c>Dispose()</c>, which with
+    /// a dispatched placement returns once the disposal is processed, its cancellations possibly still
+    /// running elsewhere (documented on <see cref="TokenOwner.Dispose"/>).
+    /// </summary>
+    public async Task<bool> DisposeAsync()
     {
         var sync = Coin();
         Note(sync ? "sync Dispose" : "DisposeAsync");
         if (sync)
         {
             Owner.Dispose();
+            return Placement == CallbackPlacement.Inline;
         }
-        else
-        {
-            await Owner.DisposeAsync();
-        }
+
+        await Owner.DisposeAsync();
+        return true;
     }
 
     /// <summary>

@@ -29,9 +29,9 @@ public sealed record ExplorationResult(
     /// <summary>One line for the test output.</summary>
     public string Summary => string.Format(
         CultureInfo.InvariantCulture,
-        "{0}: seed {1}, {2:N0} iterations, {3:N0} controlled operations, {4:F1} s, {5}",
+        "{0}: {1}, {2:N0} iterations, {3:N0} controlled operations, {4:F1} s, {5}",
         Name,
-        Seed,
+        Replayed ? "replay of a recorded schedule" : $"seed {Seed}",
         Iterations,
         ControlledOperations,
         Elapsed.TotalSeconds,

@@ -7,9 +7,7 @@ namespace Lifetime.Coyote.Tests;
 /// <summary>
 /// Each canonical race explored by Coyote on each placement, with every call in its synchronous or async
 /// form by the engine's choice: <see cref="Exploration.DefaultIterations"/> schedules each by default, at
-/// least <see cref="Exploration.SoakMinimum"/> under <c>LIFETIME_SOAK</c>. The end-of-life race runs half as
-/// many: each of its iterations waits for the owner's completion through a task the engine does not
-/// control, several times slower than the others.
+/// least <see cref="Exploration.SoakMinimum"/> under <c>LIFETIME_SOAK</c>.
 /// </summary>
 public sealed class RaceTests : CoyoteTest
 {
@@ -19,6 +17,9 @@ public sealed class RaceTests : CoyoteTest
     }
 
     private static readonly CallbackPlacement[] s_placements = [CallbackPlacement.Inline, CallbackPlacement.ThreadPool, CallbackPlacement.SynchronizationContext];
+
+    // Opt-in converse check of the retirement race (see Races.RetireVersusEndOfLife): fails on the current code.
+    private static readonly bool s_strictRetire = System.Environment.GetEnvironmentVariable("LIFETIME_COYOTE_STRICT_RETIRE") is "1";
 
     public static TheoryData<CallbackPlacement> Placements => new(s_placements);
 
@@ -57,7 +58,12 @@ public sealed class RaceTests : CoyoteTest
     [Theory]
     [MemberData(nameof(Placements))]
     public void RenewsVersusEndOfLife_AllSchedules_EndOfLifeNeverThrows(CallbackPlacement placement) =>
-        Explore($"RenewsVersusEndOfLife-{placement}", () => Races.RenewsVersusEndOfLife(placement), Exploration.DefaultIterations / 2);
+        Explore($"RenewsVersusEndOfLife-{placement}", () => Races.RenewsVersusEndOfLife(placement));
+
+    [Theory]
+    [MemberData(nameof(Placements))]
+    public void RetireVersusEndOfLife_AllSchedules_AnswersAgreeOnWhichCameFirst(CallbackPlacement placement) =>
+        Explore($"RetireVersusEndOfLife-{placement}", () => Races.RetireVersusEndOfLife(placement, s_strictRetire));
 
     [Theory]
     [MemberData(nameof(Placements))]

@@ -42,6 +42,20 @@ public sealed class Subject
     /// <summary>A controlled coin: both sides are explored, and a replay makes the same choice.</summary>
     public bool Coin() => _random.NextBoolean();
 
+    /// <summary>
+    /// Whether renews may take their synchronous form (a controlled choice each time when they may). The
+    /// end-of-life races turn it off: a synchronous renew refused after the end of life blocks on a task the
+    /// engine does not control (<c>RefuseRenewBlocking</c> waits for <c>Completion</c> through
+    /// <c>QuietCompletion</c>'s <c>ContinueWith</c>), which it can only leave by timing out, at 0.2 to 0.5 s
+    /// an iteration. The reliability suite's linearizability check covers those calls.
+    /// </summary>
+    public bool SyncRenews { get; init; } = true;
+
+    /// <summary>A controlled choice of a call's form: true for the synchronous one.</summary>
+    public bool Form() => Coin();
+
+    private bool RenewForm() => SyncRenews && Coin();
+
     /// <summary>A controlled choice among <paramref name="count"/>.</summary>
     public int Choose(int count) => _random.NextInteger(count);
 
@@ -68,7 +82,7 @@ public sealed class Subject
     public async Task<CancellationToken> RenewAsync(TokenSlot? slot = null)
     {
         var target = slot ?? Owner.DefaultSlotForTests;
-        var sync = Coin();
+        var sync = RenewForm();
         Note(sync ? "sync Renew" : "RenewAsync");
         return sync ? target.Renew() : await target.RenewAsync();
     }
@@ -80,7 +94,7 @@ public sealed class Subject
     public async Task<CancellationToken> RenewAnyAsync(TokenSlot? slot = null)
     {
         var target = slot ?? Owner.DefaultSlotForTests;
-        var sync = Coin();
+        var sync = RenewForm();
         var prefix = sync ? "sync " : string.Empty;
         switch (Choose(4))
         {
@@ -103,7 +117,7 @@ public sealed class Subject
     public async Task CancelAsync(TokenSlot? slot = null)
     {
         var target = slot ?? Owner.DefaultSlotForTests;
-        var sync = Coin();
+        var sync = Form();
         Note(sync ? "sync CancelAndDispose" : "CancelAndDisposeAsync");
         if (sync)
         {
@@ -117,7 +131,7 @@ public sealed class Subject
 
     public async Task CancelAllAsync()
     {
-        var sync = Coin();
+        var sync = Form();
         Note(sync ? "sync CancelAll" : "CancelAllAsync");
         if (sync)
         {
@@ -132,7 +146,7 @@ public sealed class Subject
     public async Task<bool> TouchZeroAsync(TokenSlot? slot = null)
     {
         var target = slot ?? Owner.DefaultSlotForTests;
-        var sync = Coin();
+        var sync = Form();
         Note(sync ? "sync Touch(0)" : "TouchAsync(0)");
         return sync ? target.Touch(TimeSpan.Zero) : await target.TouchAsync(TimeSpan.Zero);
     }
@@ -145,7 +159,7 @@ public sealed class Subject
     /// </summary>
     public async Task<bool> DisposeAsync()
     {
-        var sync = Coin();
+        var sync = Form();
         Note(sync ? "sync Dispose" : "DisposeAsync");
         if (sync)
         {

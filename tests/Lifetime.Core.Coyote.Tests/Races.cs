@@ -322,10 +322,21 @@ public static class Races
     {
         var subject = new Subject(placement);
         var t0 = await subject.RenewAsync();
-        Task? fromCallback = null;
-        t0.Register(() => fromCallback = disposeFromCallback
-            ? subject.Owner.DisposeAsync().AsTask()
-            : subject.Owner.RenewAsync().AsTask());
+        // The calls' own ValueTasks, awaited below as they are: AsTask would continue on a pool thread the
+        // engine does not control (the replies run their continuations asynchronously).
+        ValueTask? disposal = null;
+        ValueTask<CancellationToken>? renewal = null;
+        t0.Register(() =>
+        {
+            if (disposeFromCallback)
+            {
+                disposal = subject.Owner.DisposeAsync();
+            }
+            else
+            {
+                renewal = subject.Owner.RenewAsync();
+            }
+        });
         async Task Renew()
         {
             try
@@ -342,16 +353,19 @@ public static class Races
         async Task Cancel() => await subject.CancelAsync();
 
         await Task.WhenAll([Task.Run(Renew), Task.Run(Cancel)]);
-        subject.Check(fromCallback is not null, "t0's callback did not run");
-        try
+        subject.Check(disposal.HasValue || renewal.HasValue, "t0's callback did not run");
+        subject.Note("both sides answered; awaiting the callback's call");
+        if (disposal is { } pending)
         {
-            await fromCallback!;
+            await pending;
         }
-        catch (ObjectDisposedException)
+        else
         {
-            // A renew from the callback may follow a disposal; refused is its right answer then.
+            // Refused only after a disposal, which this variant does not make.
+            _ = await renewal!.Value;
         }
 
+        subject.Note("the callback's call answered");
         await subject.AuditAsync();
     }
 }

@@ -61,6 +61,10 @@ public static class Exploration
             // ExecuteSynchronously (TokenOwner.QuietCompletion), so its continuation runs inline on the
             // controlled thread that completes it. The engine is told to tolerate that instead of failing.
             .WithPartiallyControlledConcurrencyAllowed(true)
+            // ... and may wait long enough for such a task: the default (10 checks, 1,000 spins apart) can
+            // run out on a loaded machine before the thread completing it is scheduled, and the engine then
+            // reports a deadlock that is not one. Much longer makes every wait for Completion spin for seconds.
+            .WithUncontrolledConcurrencyResolutionTimeout(100, 1_000)
             // Interlocked, Volatile and lock accesses are scheduling points too: the drain gate and the
             // blocking protocol are built from them.
             .WithAtomicOperationRaceCheckingEnabled(true)

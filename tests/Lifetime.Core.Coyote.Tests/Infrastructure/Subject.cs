@@ -77,7 +77,15 @@ public sealed class Subject
         {
             _log.Add(what);
         }
+
+        if (s_trace)
+        {
+            Console.WriteLine($"[{Environment.CurrentManagedThreadId}] {what} (queued {Owner?.QueuedForTests})");
+        }
     }
+
+    // LIFETIME_COYOTE_TRACE_CALLS=1: every noted call is also written to the console as it happens (with a replay, to see where a schedule stops).
+    private static readonly bool s_trace = Environment.GetEnvironmentVariable("LIFETIME_COYOTE_TRACE_CALLS") is "1";
 
     public async Task<CancellationToken> RenewAsync(TokenSlot? slot = null)
     {

@@ -35,8 +35,8 @@ internal enum HookPoint
 }
 
 /// <summary>
-/// A defect a checker's self-test plants back into a hooked build (<see cref="ScheduleHooks.Planted"/>), to
-/// show that the checker finds it. Each names a fixed bug; the plain build has no trace of them.
+/// A defect a checker's self-test plants back into a hooked build (<c>ScheduleHooks.Planted</c>), to
+/// show that the checker finds it. Each names a fixed bug; only the hooked build can plant one.
 /// </summary>
 internal enum PlantedFault
 {

@@ -23,7 +23,7 @@ namespace Lifetime.Coyote.Tests.Infrastructure;
 public static class Exploration
 {
     /// <summary>The iterations of the default run per exploration, before <c>LIFETIME_SOAK</c>.</summary>
-    public const int DefaultIterations = 200;
+    public const int DefaultIterations = 100;
 
     /// <summary>The iterations of a soak (<c>LIFETIME_SOAK</c> set) are never fewer than this per exploration.</summary>
     public const int SoakMinimum = 10_000;

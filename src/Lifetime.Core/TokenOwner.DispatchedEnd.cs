@@ -79,7 +79,11 @@ public sealed partial class TokenOwner
         }
         else
         {
+#if LIFETIME_HOOKS
+            ScheduleHooks.QueueToPool(s_runOnThreadPool, end);
+#else
             ThreadPool.UnsafeQueueUserWorkItem(s_runOnThreadPool, end);
+#endif
         }
     }
 

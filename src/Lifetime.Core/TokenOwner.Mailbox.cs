@@ -92,6 +92,13 @@ public sealed partial class TokenOwner
         _gate.Exit();
 
         // A poster that counted its message after our look saw the gate held and left: look again.
+#if LIFETIME_HOOKS
+        if (ScheduleHooks.Planted == PlantedFault.NoSecondLookAfterGateExit)
+        {
+            CompleteIfDrained();
+            return;
+        }
+#endif
         if (Volatile.Read(ref _queued) > 0 && _gate.TryEnter())
         {
             Drain();
@@ -169,7 +176,11 @@ public sealed partial class TokenOwner
         Interlocked.Exchange(ref _handedOff, 1);
         if (Volatile.Read(ref _blockedCallers) == 0)
         {
+#if LIFETIME_HOOKS
+            ScheduleHooks.QueueToPool(s_drainOnThreadPool, this);
+#else
             ThreadPool.UnsafeQueueUserWorkItem(s_drainOnThreadPool, this);
+#endif
             return true;
         }
 
@@ -230,6 +241,12 @@ public sealed partial class TokenOwner
             _gate.Exit();
 
             // A poster that counted its message after our look saw the gate held and left: look again.
+#if LIFETIME_HOOKS
+            if (ScheduleHooks.Planted == PlantedFault.NoSecondLookAfterGateExit)
+            {
+                break;
+            }
+#endif
             if (Volatile.Read(ref _queued) <= 0 || !_gate.TryEnter())
             {
                 break;

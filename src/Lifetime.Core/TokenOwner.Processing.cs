@@ -407,6 +407,12 @@ public sealed partial class TokenOwner
         // end, so it must itself follow every earlier end still running, or a later reply about a slot that
         // follows only it could answer while a token an earlier request ended is still live.
         var alsoAfter = operation.Kind is OperationKind.CancelAll or OperationKind.Dispose ? UnfinishedEnds() : null;
+#if LIFETIME_HOOKS
+        if (ScheduleHooks.Planted == PlantedFault.ReplyIgnoresEarlierEnds)
+        {
+            (after, alsoAfter) = (null, null);
+        }
+#endif
         if (dispatched is null && after is null && alsoAfter is null)
         {
             operation.Complete(token, flag);

@@ -1,5 +1,5 @@
 using System.Threading;
-#if NET8_0_OR_GREATER
+#if NET8_0_OR_GREATER && !LIFETIME_HOOKS
 using System.Runtime.CompilerServices;
 #else
 using System.Reflection;
@@ -11,9 +11,14 @@ namespace Lifetime;
 /// Reads the source behind a token, which <see cref="CancellationToken"/> does not expose, so that
 /// <see cref="TokenOwner.GetEndCause"/> can tell an owner's own tokens apart without a table per renew.
 /// </summary>
+/// <remarks>
+/// The hooked build (tests only) takes the reflection path on every target: Coyote's rewriter
+/// (tests/Lifetime.Core.Coyote.Tests) fails on a method without a body, such as an
+/// <c>[UnsafeAccessor]</c> extern.
+/// </remarks>
 internal static class TokenSourceAccess
 {
-#if NET8_0_OR_GREATER
+#if NET8_0_OR_GREATER && !LIFETIME_HOOKS
     /// <summary>The token's source, or <see langword="null"/> for <see cref="CancellationToken.None"/>.</summary>
     public static CancellationTokenSource? SourceOf(CancellationToken token) => SourceField(ref token);
 

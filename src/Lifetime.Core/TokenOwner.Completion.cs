@@ -13,8 +13,9 @@ public sealed partial class TokenOwner
 
     /// <summary>
     /// The processing thread's meter counts while it processes a message with a listener attached, null
-    /// otherwise. Read only on the processing path (<see cref="PathCounts"/>): another thread adding to them
-    /// would race the owning thread's plain writes.
+    /// otherwise (then nothing on the path counts: <see cref="Process(IOwnerMessage)"/> already found every
+    /// instrument off). Read only on the processing path: another thread adding to them would race the
+    /// owning thread's plain writes.
     /// </summary>
     private LifetimeMetrics.ThreadCounts? _counts;
 

@@ -86,7 +86,7 @@ public sealed partial class TokenOwner
         {
             if (onPath)
             {
-                PathCounts(LifetimeMetrics.TokensEnded)?.AddEnded(cause);
+                _counts?.AddEnded(cause);
             }
             else if (LifetimeMetrics.TokensEnded.Enabled)
             {

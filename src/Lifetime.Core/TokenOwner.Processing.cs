@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -124,7 +123,7 @@ public sealed partial class TokenOwner
                 token = next.Token;
                 if (LifetimeMetrics.Recording)
                 {
-                    PathCounts(LifetimeMetrics.SourcesLive)?.AddSourceCreated();
+                    _counts?.AddSourceCreated();
                 }
             }
             catch (Exception ex)
@@ -176,7 +175,7 @@ public sealed partial class TokenOwner
 
         if (LifetimeMetrics.Recording)
         {
-            PathCounts(LifetimeMetrics.Renews)?.AddRenew(VariantOf(operation));
+            _counts?.AddRenew(VariantOf(operation));
         }
 
         Answer(operation, token);
@@ -199,13 +198,6 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// The meter counts to add to on the processing path: those looked up for the message being processed,
-    /// or, outside one, this thread's when <paramref name="instrument"/> is enabled; null when nothing counts.
-    /// </summary>
-    private LifetimeMetrics.ThreadCounts? PathCounts(Instrument instrument) =>
-        _counts ?? (instrument.Enabled ? LifetimeMetrics.ThisThread : null);
-
-    /// <summary>
     /// Counts a source the owner held as gone (disposed, or given back to its caller), on the processing
     /// path when <paramref name="onPath"/>, else on whatever thread this is.
     /// </summary>
@@ -218,7 +210,7 @@ public sealed partial class TokenOwner
 
         if (onPath)
         {
-            PathCounts(LifetimeMetrics.SourcesLive)?.AddSourceReleased();
+            _counts?.AddSourceReleased();
         }
         else if (LifetimeMetrics.SourcesLive.Enabled)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Lifetime;
@@ -172,6 +173,7 @@ internal static class LifetimeMetrics
     /// This thread's counts when any instrument the processing path records is enabled, for the whole of
     /// one message; null when none is (no listener), so that processing then counts nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ThreadCounts? CountsForMessage() =>
         Renews.Enabled || TokensEnded.Enabled || SourcesLive.Enabled || ProcessingDuration.Enabled ? ThisThread : null;
 

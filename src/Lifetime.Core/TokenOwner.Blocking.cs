@@ -23,6 +23,11 @@ public sealed partial class TokenOwner
             return RefuseRenewBlocking(slot, owned);
         }
 
+        if (owned is null && TryRenewIdle(slot, timeout, links, out var idle))
+        {
+            return idle.GetReply().Token;
+        }
+
         return RunBlocking(OperationKind.Renew, slot, timeout, links, owned, ownedToken) is { } reply ? reply.Token : RefuseRenewBlocking(slot, owned);
     }
 
@@ -48,9 +53,14 @@ public sealed partial class TokenOwner
     /// owner's processing path (a callback with <see cref="CallbackPlacement.Inline"/>), or in a dispatched
     /// callback of the owner's own tokens, whose end the reply may have to follow.
     /// </summary>
+    /// <remarks>
+    /// Both looks read a thread static, which the single-caller renew would pay for on every call, so each
+    /// is taken only when it can answer yes: the gate must be held to be held by this thread, and only a
+    /// dispatched placement runs ends off the processing path.
+    /// </remarks>
     private void ThrowIfWaitingOnItself(string asyncName)
     {
-        if (_gate.IsHeldByCurrentThread() || DispatchedEnd.IsRunningOn(this))
+        if ((_gate.IsHeld() && _gate.IsHeldByCurrentThread()) || (_placement != CallbackPlacement.Inline && DispatchedEnd.IsRunningOn(this)))
         {
             ThrowHelper.ThrowWaitingOnItself(asyncName);
         }

@@ -94,10 +94,11 @@ public sealed partial class TokenOwner
 
     /// <summary>
     /// The processing path itself failed (not a callback: those obey the exception policy). The request
-    /// that was being processed faults with the exception, the owner disposes itself, and
-    /// <see cref="Completion"/> faults with it.
+    /// that was being processed (<paramref name="message"/>; null for a renew run without an operation,
+    /// whose caller gets the exception from <see cref="RenewWithoutOperation"/>) faults with the
+    /// exception, the owner disposes itself, and <see cref="Completion"/> faults with it.
     /// </summary>
-    private void OnProcessingFailure(IOwnerMessage message, Exception exception)
+    private void OnProcessingFailure(IOwnerMessage? message, Exception exception)
     {
         _fault ??= exception;
         if (message is Operation operation)

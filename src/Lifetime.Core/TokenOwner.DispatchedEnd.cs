@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 
 namespace Lifetime;
@@ -126,6 +127,8 @@ public sealed partial class TokenOwner
 
         public DispatchedEnd(TokenOwner owner, CancellationTokenSource? source, List<(CancellationTokenSource Source, TokenSlot Slot)>? sources, Operation? reply, CancellationToken token = default, bool flag = false, DispatchedEnd? after = null, DispatchedEnd[]? alsoAfter = null)
         {
+            // ThrowIfWaitingOnItself relies on it: with Inline placement every end runs on the processing path.
+            Debug.Assert(owner._placement != CallbackPlacement.Inline, "Only a dispatched placement dispatches ends.");
             _owner = owner;
             _source = source;
             _sources = sources;

@@ -124,12 +124,27 @@ public sealed partial class TokenOwner
         return mark;
     }
 
-    /// <summary>A source from the user's factory, claimed so that its token's end cause can be told.</summary>
-    private CancellationTokenSource CreateWithFactory(Func<CancellationTokenSource> factory)
+    /// <summary>
+    /// A source from the user's factory, claimed so that its token's end cause can be told. Null with the
+    /// exception when the factory throws, or returns null or a disposed source.
+    /// </summary>
+    private CancellationTokenSource? CreateWithFactory(Func<CancellationTokenSource> factory, out Exception? failure)
     {
-        var source = factory() ?? throw ThrowHelper.CreateFactoryReturnedNull();
-        SourceOwnership.TryClaim(source, _identity);
-        return source;
+        try
+        {
+            var source = factory() ?? throw ThrowHelper.CreateFactoryReturnedNull();
+            SourceOwnership.TryClaim(source, _identity);
+
+            // A disposed source throws here, before anything has changed.
+            _ = source.Token;
+            failure = null;
+            return source;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            return null;
+        }
     }
 
     /// <summary>

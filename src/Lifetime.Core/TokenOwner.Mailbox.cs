@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 
 namespace Lifetime;
@@ -72,6 +73,25 @@ public sealed partial class TokenOwner
         var reply = operation.TakeInlineReply();
         ExitIdle();
         return reply;
+    }
+
+    /// <summary>
+    /// <see cref="RunInline"/> for a plain renew (no timeout, links or caller's source), processed without an
+    /// operation when the owner's options allow it (see <see cref="RenewWithoutOperation"/>). Returns false,
+    /// having done nothing, when the owner is not idle or the renew needs the general path.
+    /// </summary>
+    private bool TryRenewIdle(TokenSlot slot, TimeSpan timeout, in RequestedLinks links, out InlineReply reply)
+    {
+        if (!_renewsWithoutOperation || timeout != Timeout.InfiniteTimeSpan || links.Count != 0 || !TryEnterIdle())
+        {
+            reply = default;
+            return false;
+        }
+
+        ScheduleHooks.At(HookPoint.BeforeProcess);
+        var renewed = RenewWithoutOperation(slot, out reply);
+        ExitIdle();
+        return renewed;
     }
 
     /// <summary>

@@ -115,23 +115,15 @@ public sealed partial class TokenOwner
             next = owned;
             token = operation.OwnedToken;
         }
+        else if (CreateSource(out var failure) is { } created)
+        {
+            next = created;
+            token = next.Token;
+        }
         else
         {
-            try
-            {
-                next = _sourceFactory is null ? new OwnedSource(_identity) : CreateWithFactory(_sourceFactory);
-                token = next.Token;
-                if (LifetimeMetrics.Recording)
-                {
-                    _counts?.AddSourceCreated();
-                }
-            }
-            catch (Exception ex)
-            {
-                // The user's factory failed: the request fails and nothing has changed.
-                operation.Fail(ex);
-                return;
-            }
+            operation.Fail(failure!);
+            return;
         }
 
         // Read the clock before changing anything: a clock that throws must leave the slot as it was.
@@ -179,6 +171,95 @@ public sealed partial class TokenOwner
         }
 
         Answer(operation, token);
+    }
+
+    /// <summary>
+    /// <see cref="ExecuteRenew"/> for a plain renew run by a caller that found the owner idle, without an
+    /// operation: setting one up and reading its reply back cost about as much as the renew itself
+    /// (docs/benchmarks.md). Only for owners whose every answer to it is a token or an exception for the
+    /// caller (<see cref="_renewsWithoutOperation"/>): with Inline placement ended sources are cancelled
+    /// and disposed right here, and the default policy reports their callbacks' exceptions. Returns false,
+    /// having changed nothing, when the owner is disposed or the slot retired: <see cref="ExecuteRenew"/>
+    /// decides those answers. Fails and counts like <see cref="Process(IOwnerMessage)"/>.
+    /// </summary>
+    private bool RenewWithoutOperation(TokenSlot slot, out InlineReply reply)
+    {
+        if (_disposed || slot.IsRetired)
+        {
+            reply = default;
+            return false;
+        }
+
+        var counts = LifetimeMetrics.Recording ? LifetimeMetrics.CountsForMessage() : null;
+        var started = counts is null ? 0 : StartCounting(counts);
+        try
+        {
+            var next = CreateSource(out var failure);
+            if (next is null)
+            {
+                reply = new InlineReply(default, flag: false, failure);
+            }
+            else
+            {
+                var token = next.Token;
+                var bornEnded = next.IsCancellationRequested;
+                var previous = slot.TakeSource();
+                slot.Install(next);
+                if (previous is null)
+                {
+                    Activate(slot);
+                }
+                else
+                {
+                    EndSource(previous, null, slot, TokenEndCause.Renewed);
+                }
+
+                SetDeadline(slot, DeadlineWheel.NoDeadline);
+                if (bornEnded)
+                {
+                    EndCurrent(slot, null, TokenEndCause.Cancelled);
+                }
+
+                if (LifetimeMetrics.Recording)
+                {
+                    _counts?.AddRenew(LifetimeMetrics.Variant.Renew);
+                }
+
+                ScheduleHooks.At(HookPoint.BeforeReply);
+                reply = new InlineReply(token, flag: false, error: null);
+            }
+        }
+#pragma warning disable CA1031 // As in Process(IOwnerMessage): the path must survive to dispose what it owns.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnProcessingFailure(null, ex);
+            reply = new InlineReply(default, flag: false, ex);
+        }
+
+        if (counts is not null)
+        {
+            StopCounting(started);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Creates the source a renew installs: the owner's own, or its factory's. Returns null with the
+    /// exception when the factory fails (see <see cref="CreateWithFactory"/>): the renew then fails and
+    /// nothing has changed.
+    /// </summary>
+    private CancellationTokenSource? CreateSource(out Exception? failure)
+    {
+        failure = null;
+        var source = _sourceFactory is null ? new OwnedSource(_identity) : CreateWithFactory(_sourceFactory, out failure);
+        if (LifetimeMetrics.Recording && source is not null)
+        {
+            _counts?.AddSourceCreated();
+        }
+
+        return source;
     }
 
     private static LifetimeMetrics.Variant VariantOf(Operation operation)

@@ -20,6 +20,11 @@ public sealed partial class TokenOwner
             return RefuseRenew(slot, null);
         }
 
+        if (TryRenewIdle(slot, timeout, links, out var reply))
+        {
+            return reply.ToTokenTask();
+        }
+
         if (TryEnterIdleInline())
         {
             return RunInline(_inlineOperation.Init(OperationKind.Renew, slot, timeout, links)).ToTokenTask();

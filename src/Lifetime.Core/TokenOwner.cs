@@ -53,6 +53,11 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     private readonly CallbackPlacement _placement;
     private readonly SynchronizationContext? _callbackContext;
     private readonly Func<CancellationTokenSource>? _sourceFactory;
+
+    // Whether a plain renew of the idle owner may run without an operation (RenewWithoutOperation): with
+    // Inline placement and the default exception policy, where no reply waits for a dispatched end and no
+    // callback's exception goes to the caller.
+    private readonly bool _renewsWithoutOperation;
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _disposeProcessed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -102,6 +107,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
         _throwOnCancelException = options.ThrowOnCancelException;
         _onCancelException = options.OnCancelException;
         _sourceFactory = options.SourceFactory;
+        _renewsWithoutOperation = _placement == CallbackPlacement.Inline && !_throwOnCancelException;
         _wheel = DeadlineWheel.For(options.TimeProvider ?? TimeProvider.System);
         _mailbox = Channel.CreateUnbounded<IOwnerMessage>(new UnboundedChannelOptions
         {

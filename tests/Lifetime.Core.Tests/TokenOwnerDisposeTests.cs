@@ -315,6 +315,34 @@ public sealed class TokenOwnerDisposeTests
         counter.AssertBalanced();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task Completion_ClockFailsInAPlainRenewOfAnIdleOwner_CallerGetsTheFailureAndEveryTokenEnds(bool synchronous)
+    {
+        // No source factory, Inline placement, default policy: the renew an idle owner's caller runs without
+        // an operation. Its clock read (telling the wheel the previous deadline is gone) fails after the new
+        // source is installed.
+        var time = new ThrowingTimeProvider();
+        var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
+        var other = await owner.CreateSlot().RenewAsync().Within();
+        var previous = await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within();
+        time.Throw = true;
+
+        var failure = synchronous
+            ? Assert.Throws<TimeZoneNotFoundException>(() => owner.Renew())
+            : await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.RenewAsync().Within());
+
+        var fault = await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.Completion.Within());
+        Assert.Same(failure, fault);
+        Assert.True(previous.IsCancellationRequested);
+        Assert.True(other.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.Renewed, owner.GetEndCause(previous));
+        Assert.Throws<ObjectDisposedException>(() => owner.Renew());
+    }
+
     [Fact]
     [Trait("Guarantee", "7")]
     public async Task Slot_Retired_RenewFailsAndOthersKeepWorking()

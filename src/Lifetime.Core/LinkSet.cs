@@ -9,7 +9,8 @@ namespace Lifetime;
 /// the owner's mailbox when one of them is cancelled. No linked source is created, so an exception of an
 /// owned token's callback never reaches the external canceller's <c>Cancel()</c>. One per slot, made the
 /// first time the slot is renewed with links and reused for every later token of the slot, so that a
-/// linked renew allocates nothing here.
+/// linked renew allocates nothing here; a renew that follows the same links as the token it replaces keeps
+/// their registrations (<see cref="TokenSlot.SetLinks"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -46,6 +47,9 @@ internal sealed class LinkSet : IOwnerMessage
 
     public LinkSet(TokenSlot slot) => _slot = slot;
 
+    /// <summary>Test hook: the registration on the first link.</summary>
+    internal CancellationTokenRegistration FirstRegistrationForTests => _firstRegistration;
+
     /// <summary>Whether the live token has links.</summary>
     public bool IsEmpty => _count == 0;
 
@@ -74,6 +78,32 @@ internal sealed class LinkSet : IOwnerMessage
         _more[index] = link;
         _count++;
         _moreRegistrations![index] = TokenRegistration.Register(link, s_onCancelled, this);
+    }
+
+    /// <summary>
+    /// Whether the registered links are exactly the ones of <paramref name="links"/> that can be cancelled,
+    /// in the same order (tokens of the same source are equal). Processing path only.
+    /// </summary>
+    public bool Follows(in RequestedLinks links)
+    {
+        var matched = 0;
+        for (var i = 0; i < links.Count; i++)
+        {
+            var link = links[i];
+            if (!link.CanBeCanceled)
+            {
+                continue;
+            }
+
+            if (matched == _count || link != (matched == 0 ? _first : _more![matched - 1]))
+            {
+                return false;
+            }
+
+            matched++;
+        }
+
+        return matched == _count;
     }
 
     /// <summary>Whether one of the live token's links is cancelled. Processing path only.</summary>

@@ -76,20 +76,20 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// <see cref="RunInline"/> for a plain renew (no timeout, links or caller's source), processed without an
+    /// <see cref="RunInline"/> for a renew without a timeout or a caller's source, processed without an
     /// operation when the owner's options allow it (see <see cref="RenewWithoutOperation"/>). Returns false,
     /// having done nothing, when the owner is not idle or the renew needs the general path.
     /// </summary>
     private bool TryRenewIdle(TokenSlot slot, TimeSpan timeout, in RequestedLinks links, out InlineReply reply)
     {
-        if (!_renewsWithoutOperation || timeout != Timeout.InfiniteTimeSpan || links.Count != 0 || !TryEnterIdle())
+        if (!_renewsWithoutOperation || timeout != Timeout.InfiniteTimeSpan || !TryEnterIdle())
         {
             reply = default;
             return false;
         }
 
         ScheduleHooks.At(HookPoint.BeforeProcess);
-        var renewed = RenewWithoutOperation(slot, out reply);
+        var renewed = RenewWithoutOperation(slot, links, out reply);
         ExitIdle();
         return renewed;
     }

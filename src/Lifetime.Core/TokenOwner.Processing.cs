@@ -141,13 +141,14 @@ public sealed partial class TokenOwner
             throw;
         }
 
-        var previous = slot.TakeSource();
+        var previous = slot.TakeSourceForRenew();
         slot.Install(next);
         if (previous is null)
         {
             Activate(slot);
         }
-        if (!bornEnded && operation.Links.Count > 0 && AddLinks(slot, operation.Links))
+
+        if (!bornEnded && slot.SetLinks(operation.Links))
         {
             bornEnded = true;
             bornCause = TokenEndCause.LinkCancelled;
@@ -174,15 +175,15 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// <see cref="ExecuteRenew"/> for a plain renew run by a caller that found the owner idle, without an
-    /// operation: setting one up and reading its reply back cost about as much as the renew itself
+    /// <see cref="ExecuteRenew"/> for a renew without a timeout or a caller's source (links allowed), run by
+    /// a caller that found the owner idle, without an operation: setting one up and reading its reply back cost about as much as the renew itself
     /// (docs/benchmarks.md). Only for owners whose every answer to it is a token or an exception for the
     /// caller (<see cref="_renewsWithoutOperation"/>): with Inline placement ended sources are cancelled
     /// and disposed right here, and the default policy reports their callbacks' exceptions. Returns false,
     /// having changed nothing, when the owner is disposed or the slot retired: <see cref="ExecuteRenew"/>
     /// decides those answers. Fails and counts like <see cref="Process(IOwnerMessage)"/>.
     /// </summary>
-    private bool RenewWithoutOperation(TokenSlot slot, out InlineReply reply)
+    private bool RenewWithoutOperation(TokenSlot slot, in RequestedLinks links, out InlineReply reply)
     {
         if (_disposed || slot.IsRetired)
         {
@@ -203,13 +204,21 @@ public sealed partial class TokenOwner
             {
                 var token = next.Token;
                 var bornEnded = next.IsCancellationRequested;
-                var previous = slot.TakeSource();
+                var bornCause = TokenEndCause.Cancelled;
+                var previous = slot.TakeSourceForRenew();
                 slot.Install(next);
                 if (previous is null)
                 {
                     Activate(slot);
                 }
-                else
+
+                if (!bornEnded && slot.SetLinks(links))
+                {
+                    bornEnded = true;
+                    bornCause = TokenEndCause.LinkCancelled;
+                }
+
+                if (previous is not null)
                 {
                     EndSource(previous, null, slot, TokenEndCause.Renewed);
                 }
@@ -217,12 +226,12 @@ public sealed partial class TokenOwner
                 SetDeadline(slot, DeadlineWheel.NoDeadline);
                 if (bornEnded)
                 {
-                    EndCurrent(slot, null, TokenEndCause.Cancelled);
+                    EndCurrent(slot, null, bornCause);
                 }
 
                 if (LifetimeMetrics.Recording)
                 {
-                    _counts?.AddRenew(LifetimeMetrics.Variant.Renew);
+                    _counts?.AddRenew(links.Count == 0 ? LifetimeMetrics.Variant.Renew : LifetimeMetrics.Variant.RenewLinked);
                 }
 
                 ScheduleHooks.At(HookPoint.BeforeReply);
@@ -352,30 +361,6 @@ public sealed partial class TokenOwner
         // processed after it, as no-ops.
         _mailbox.Writer.TryComplete();
         _disposeProcessed.TrySetResult(true);
-    }
-
-    /// <summary>Registers the links of the live token; true when one of them is already cancelled.</summary>
-    private static bool AddLinks(TokenSlot slot, in RequestedLinks links)
-    {
-        for (var i = 0; i < links.Count; i++)
-        {
-            if (links[i].IsCancellationRequested)
-            {
-                return true;
-            }
-        }
-
-        for (var i = 0; i < links.Count; i++)
-        {
-            if (links[i].CanBeCanceled)
-            {
-                // If the link is cancelled meanwhile, the registration posts its message at once; it is
-                // processed after this one and ends the token then.
-                slot.AddLink(links[i]);
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Ends the slot's live token, if any, for <paramref name="operation"/> (null: no caller).</summary>

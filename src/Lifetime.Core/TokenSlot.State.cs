@@ -70,14 +70,20 @@ public sealed partial class TokenSlot
     /// <summary>Test hook: the link registrations of the live token, or null when it has none.</summary>
     internal object? FirstLink => _ownerOrExtras is Extras { Links: { IsEmpty: false } links } ? links : null;
 
+    /// <summary>Test hook: the registration on the live token's first link, or default when it has none.</summary>
+    internal CancellationTokenRegistration FirstLinkRegistrationForTests => _ownerOrExtras is Extras { Links: { } links } ? links.FirstRegistrationForTests : default;
+
     /// <summary>Whether one of the live token's links is cancelled. Processing path only.</summary>
     internal bool HasCancelledLink => _ownerOrExtras is Extras { Links: { } links } && links.AnyCancelled();
 
-    /// <summary>Makes <paramref name="source"/> the live source. Processing path only.</summary>
+    /// <summary>
+    /// Makes <paramref name="source"/> the live source. Processing path only. The previous token's links, if
+    /// <see cref="TakeSourceForRenew"/> kept them, are still registered: <see cref="SetLinks"/> or the
+    /// token's end decides what becomes of them.
+    /// </summary>
     internal void Install(CancellationTokenSource source)
     {
         Debug.Assert(_source is null, "Take the previous source out first.");
-        Debug.Assert(_ownerOrExtras is not Extras { Links.IsEmpty: false }, "Links belong to the previous source.");
         Volatile.Write(ref _source, source);
     }
 
@@ -98,11 +104,58 @@ public sealed partial class TokenSlot
         return source;
     }
 
-    /// <summary>Links the live source to <paramref name="link"/>. Processing path only.</summary>
-    internal void AddLink(CancellationToken link)
+    /// <summary>
+    /// <see cref="TakeSource"/> for a renew, which installs the next source at once: its links stay
+    /// registered until <see cref="SetLinks"/> compares them with the next token's (or the next token's end
+    /// removes them). Processing path only.
+    /// </summary>
+    internal CancellationTokenSource? TakeSourceForRenew()
     {
-        var extras = GetExtras();
-        (extras.Links ??= new LinkSet(this)).Add(link);
+        var source = _source;
+        if (source is not null)
+        {
+            Volatile.Write(ref _source, null);
+        }
+
+        return source;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="links"/> the links of the token a renew just installed. When the previous
+    /// token followed the same links, their registrations are kept, so a renew linked to the same token as
+    /// the last one (a session's, the host's stopping token) registers and removes nothing; otherwise they
+    /// are removed and the new links registered. Returns true, registering nothing, when one of the links
+    /// is already cancelled: the new token is then born ended. Processing path only.
+    /// </summary>
+    internal bool SetLinks(in RequestedLinks links)
+    {
+        var current = (_ownerOrExtras as Extras)?.Links;
+        for (var i = 0; i < links.Count; i++)
+        {
+            if (links[i].IsCancellationRequested)
+            {
+                current?.RemoveAll();
+                return true;
+            }
+        }
+
+        if (current is not null && current.Follows(links))
+        {
+            return false;
+        }
+
+        current?.RemoveAll();
+        for (var i = 0; i < links.Count; i++)
+        {
+            if (links[i].CanBeCanceled)
+            {
+                // If the link is cancelled meanwhile, the registration posts its message at once; it is
+                // processed after this one and ends the token then.
+                (current ??= GetExtras().Links = new LinkSet(this)).Add(links[i]);
+            }
+        }
+
+        return false;
     }
 
     internal void MarkRetired() => GetExtras().Retired = true;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -70,6 +71,71 @@ public sealed class TokenOwnerLinkTests
         Assert.False(token.IsCancellationRequested);
         Assert.True(owner.IsCurrent(token));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    [Trait("Guarantee", "4")]
+    public async Task RenewLinked_SameLinksAsThePreviousToken_RegistrationKeptAndStillEndsTheNewToken(bool synchronous)
+    {
+        // Uncancellable links are no links: [None, link] follows the same links as [link].
+        await using var owner = new TokenOwner();
+        using var link = new CancellationTokenSource();
+        var first = await Renew(owner, synchronous, link.Token);
+        var registration = owner.DefaultSlotForTests.FirstLinkRegistrationForTests;
+
+        var second = await Renew(owner, synchronous, CancellationToken.None, link.Token);
+
+        Assert.Equal(registration, owner.DefaultSlotForTests.FirstLinkRegistrationForTests);
+        Assert.Equal(TokenEndCause.Renewed, owner.GetEndCause(first));
+        link.Cancel();
+        Assert.True(second.IsCancellationRequested);
+        Assert.Equal(TokenEndCause.LinkCancelled, owner.GetEndCause(second));
+        Assert.True(LinkIsGone(owner));
+    }
+
+    [Theory]
+    [InlineData("other link")]
+    [InlineData("reordered")]
+    [InlineData("one more")]
+    [InlineData("one fewer")]
+    [InlineData("none")]
+    [Trait("Guarantee", "4")]
+    public async Task RenewLinked_OtherLinksThanThePreviousToken_OldLinksNoLongerEndIt(string change)
+    {
+        await using var owner = new TokenOwner();
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        using var c = new CancellationTokenSource();
+        _ = await owner.RenewLinkedAsync(a.Token, b.Token).Within();
+        var registration = owner.DefaultSlotForTests.FirstLinkRegistrationForTests;
+        CancellationToken[] next = change switch
+        {
+            "other link" => [c.Token],
+            "reordered" => [b.Token, a.Token],
+            "one more" => [a.Token, b.Token, c.Token],
+            "one fewer" => [a.Token],
+            _ => [],
+        };
+
+        var token = await owner.RenewLinkedAsync(next).Within();
+
+        Assert.NotEqual(registration, owner.DefaultSlotForTests.FirstLinkRegistrationForTests);
+        foreach (var gone in new[] { a, b }.Where(source => !next.Contains(source.Token)))
+        {
+            gone.Cancel();
+        }
+
+        Assert.False(token.IsCancellationRequested, "A link the new token does not follow ended it.");
+        foreach (var source in new[] { a, b, c }.Where(source => next.Contains(source.Token)))
+        {
+            source.Cancel();
+            Assert.True(token.IsCancellationRequested, "A link the new token follows did not end it.");
+        }
+    }
+
+    private static async Task<CancellationToken> Renew(TokenOwner owner, bool synchronous, params CancellationToken[] links) =>
+        synchronous ? owner.RenewLinked(links) : await owner.RenewLinkedAsync(links).Within();
 
     [Fact]
     [Trait("Guarantee", "4")]
@@ -155,6 +221,7 @@ public sealed class TokenOwnerLinkTests
 
     [Theory]
     [InlineData("renew")]
+    [InlineData("renew linked to it again, then cancel")]
     [InlineData("cancel")]
     [InlineData("dispose")]
     [Trait("Guarantee", "4")]
@@ -179,6 +246,10 @@ public sealed class TokenOwnerLinkTests
         {
             case "renew":
                 await owner.RenewAsync().Within();
+                break;
+            case "renew linked to it again, then cancel":
+                await owner.RenewLinkedAsync(external).Within();
+                await owner.CancelAndDisposeAsync().Within();
                 break;
             case "cancel":
                 await owner.CancelAndDisposeAsync().Within();

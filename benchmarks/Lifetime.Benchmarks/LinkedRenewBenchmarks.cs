@@ -7,8 +7,11 @@ namespace Lifetime.Benchmarks;
 /// <summary>
 /// Renews with one link, by 1, 2 and 8 callers at once on one owner: the lock-based owner's linked renew
 /// (a <c>CreateLinkedTokenSource</c> per token, as the helper this project replaces does) against
-/// <c>RenewLinkedAsync</c> and the synchronous <c>RenewLinked</c>. The link is never cancelled, so every
-/// renew registers on it and removes the previous registration. The figure is per operation.
+/// <c>RenewLinkedAsync</c> and the synchronous <c>RenewLinked</c>. The link is never cancelled. With the
+/// same link every time (a session's token, the host's stopping token) the owner keeps its registration
+/// from token to token, while each linked source must register anew; the "two links in turn" rows pass
+/// two links alternately, so that every renew registers and removes one on both sides. The figure is per
+/// operation.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -17,6 +20,7 @@ public class LinkedRenewBenchmarks
     private const int Operations = 2_000;
 
     private readonly CancellationTokenSource _link = new();
+    private readonly CancellationTokenSource _otherLink = new();
     private readonly LockBasedOwner _lockBased = new();
     private readonly TokenOwner _owner = new();
 
@@ -29,6 +33,7 @@ public class LinkedRenewBenchmarks
         _owner.Dispose();
         _lockBased.Dispose();
         _link.Dispose();
+        _otherLink.Dispose();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Operations, Description = "lock-based RenewLinked (CreateLinkedTokenSource)")]
@@ -68,6 +73,36 @@ public class LinkedRenewBenchmarks
             for (var i = 0; i < Operations / Callers; i++)
             {
                 _owner.RenewLinked(link);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    [Benchmark(OperationsPerInvoke = Operations, Description = "lock-based RenewLinked, two links in turn")]
+    public void LockBasedAlternating()
+    {
+        var links = new[] { _link.Token, _otherLink.Token };
+        CallerThreads.Run(Callers, Operations, () =>
+        {
+            for (var i = 0; i < Operations / Callers; i++)
+            {
+                _lockBased.RenewLinked(links[i & 1]);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    [Benchmark(OperationsPerInvoke = Operations, Description = "RenewLinked, two links in turn, synchronous")]
+    public void LifetimeSyncAlternating()
+    {
+        var links = new[] { _link.Token, _otherLink.Token };
+        CallerThreads.Run(Callers, Operations, () =>
+        {
+            for (var i = 0; i < Operations / Callers; i++)
+            {
+                _owner.RenewLinked(links[i & 1]);
             }
 
             return Task.CompletedTask;

@@ -306,6 +306,16 @@ internal sealed class Operation : IOwnerMessage, IValueTaskSource<CancellationTo
     {
         Debug.Assert(HasBlockedCaller, "Only a caller the completer knows of may block.");
         var version = _core.Version;
+
+        // A reply under contention usually comes within microseconds, sooner than a sleeping thread is
+        // woken: spin briefly first, as a contended lock does, and sleep only when that is not enough. The
+        // reads here are hints; the loop below decides under the lock.
+        var spinner = default(SpinWait);
+        while (!spinner.NextSpinWillYield && _core.GetStatus(version) == ValueTaskSourceStatus.Pending && Volatile.Read(ref _help) is null)
+        {
+            spinner.SpinOnce();
+        }
+
         while (true)
         {
             TokenOwner.DispatchedEnd? help;

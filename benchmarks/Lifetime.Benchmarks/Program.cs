@@ -4,7 +4,8 @@ namespace Lifetime.Benchmarks;
 
 /// <summary>
 /// Runs the benchmarks: <c>dotnet run -c Release --project benchmarks/Lifetime.Benchmarks -- --filter '*'</c>;
-/// or, with <c>slots</c> as the only argument, the slot memory and expiry program (<see cref="SlotProgram"/>).
+/// or, with <c>slots</c> as the only argument, the slot memory and expiry program (<see cref="SlotProgram"/>);
+/// with <c>paired</c>, the single-caller renews interleaved with the lock-based owner's (<see cref="PairedProgram"/>).
 /// </summary>
 public static class Program
 {
@@ -13,6 +14,12 @@ public static class Program
         if (args is ["slots"])
         {
             SlotProgram.Run();
+            return;
+        }
+
+        if (args is ["paired"])
+        {
+            PairedProgram.Run();
             return;
         }
 

@@ -22,8 +22,6 @@ public sealed partial class TokenOwner
     // Completion bookkeeping, shared with dispatched ends: one count for the processing path
     // until it has disposed and drained, plus one per end handed away from it.
     private int _outstanding = 1;
-    private int _drainReleased;
-    private volatile bool _disposeDone;
 
     private void Process(IOwnerMessage message)
     {
@@ -125,11 +123,10 @@ public sealed partial class TokenOwner
         }
 
         TryDecideEnd(endOfLife: false);
-        _closed = true;
+        TryAdvance(DisposalState.Closed);
         _mailbox.Writer.TryComplete();
-        if (!_disposed)
+        if (TryAdvance(DisposalState.Disposed))
         {
-            _disposed = true;
             TokenRegistration.Remove(_outerRegistration);
             for (var slot = TakeActiveSlots(); slot != TokenSlot.EndOfList;)
             {
@@ -146,7 +143,7 @@ public sealed partial class TokenOwner
                 }
             }
 
-            _disposeDone = true;
+            TryAdvance(DisposalState.Answered);
             _disposeProcessed.TrySetResult(true);
         }
     }
@@ -157,7 +154,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private void CompleteIfDrained()
     {
-        if (_disposeDone && _mailbox.Reader.Completion.IsCompleted && Interlocked.Exchange(ref _drainReleased, 1) == 0)
+        if (IsDisposalAnswered && _mailbox.Reader.Completion.IsCompleted && TryAdvance(DisposalState.Drained))
         {
             ReleaseOutstanding();
         }

@@ -70,8 +70,10 @@ public sealed partial class TokenOwner
     /// or a history could show a live renew after a retirement that was treated as after the end. The
     /// mailbox is closed before the end's request is written, so nothing (a renew answered the ended token,
     /// a disposal completed, a token cancelled by the end) can observe the end while this is still false.
+    /// The state is read first: whoever moved it to Closed had decided the end before, so a caller that
+    /// sees it closed also sees the decided end.
     /// </summary>
-    internal bool IsAfterEndOfLife => _closed && LifeEnded;
+    internal bool IsAfterEndOfLife => IsClosed && LifeEnded;
 
     /// <summary>Decides how the owner ends, if nothing decided it yet; false when something already had.</summary>
     private bool TryDecideEnd(bool endOfLife) => Interlocked.CompareExchange(ref _end, endOfLife ? LifeOver : Disposed, Alive) == Alive;

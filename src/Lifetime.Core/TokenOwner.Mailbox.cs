@@ -39,7 +39,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private bool TryEnterIdle()
     {
-        if (_closed || Volatile.Read(ref _queued) > 0 || !_gate.TryEnter())
+        if (IsClosed || Volatile.Read(ref _queued) > 0 || !_gate.TryEnter())
         {
             return false;
         }

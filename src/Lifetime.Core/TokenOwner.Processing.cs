@@ -11,9 +11,6 @@ namespace Lifetime;
 // continuation ever observes a half-updated owner.
 public sealed partial class TokenOwner
 {
-    // Owner state (processing path only).
-    private bool _disposed;
-
     // Inlined into its two callers (a posted operation's IOwnerMessage.Process and the inline path's
     // Process(Operation)), so that a renew reaches ExecuteRenew without a call that only dispatches.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -33,7 +30,7 @@ public sealed partial class TokenOwner
                 ExecuteTouch(operation);
                 break;
             case OperationKind.RetireSlot:
-                if (!_disposed && !operation.Slot!.IsRetired)
+                if (!IsDisposed && !operation.Slot!.IsRetired)
                 {
                     operation.Slot.MarkRetired();
                     EndCurrent(operation.Slot, operation, TokenEndCause.SlotDisposed);
@@ -55,7 +52,7 @@ public sealed partial class TokenOwner
     internal void OnDeadline(TokenSlot slot)
     {
         var deadline = Volatile.Read(ref slot.Deadline);
-        if (_disposed || slot.Source is null || deadline == DeadlineWheel.NoDeadline)
+        if (IsDisposed || slot.Source is null || deadline == DeadlineWheel.NoDeadline)
         {
             return;
         }
@@ -81,7 +78,7 @@ public sealed partial class TokenOwner
     /// </summary>
     internal void OnLinkCancelled(TokenSlot slot)
     {
-        if (!_disposed && slot.Source is not null && slot.HasCancelledLink)
+        if (!IsDisposed && slot.Source is not null && slot.HasCancelledLink)
         {
             EndCurrent(slot, null, TokenEndCause.LinkCancelled);
         }
@@ -90,7 +87,7 @@ public sealed partial class TokenOwner
     private void ExecuteRenew(Operation operation)
     {
         var slot = operation.Slot!;
-        if (_disposed || slot.IsRetired)
+        if (IsDisposed || slot.IsRetired)
         {
             // Whether the slot was retired before the end of life is decided at the call site, where a
             // retirement after the end is not even sent: a racing one may still reach the path first.
@@ -185,7 +182,7 @@ public sealed partial class TokenOwner
     /// </summary>
     private bool RenewWithoutOperation(TokenSlot slot, in RequestedLinks links, out InlineReply reply)
     {
-        if (_disposed || slot.IsRetired)
+        if (IsDisposed || slot.IsRetired)
         {
             reply = default;
             return false;
@@ -311,7 +308,7 @@ public sealed partial class TokenOwner
     private void ExecuteTouch(Operation operation)
     {
         var slot = operation.Slot!;
-        if (_disposed || slot.IsRetired || slot.Source is null)
+        if (IsDisposed || slot.IsRetired || slot.Source is null)
         {
             // Answered like any reply about the slot: after its dispatched ends still running, or a caller
             // told "no live token" could still see the token another request ended live.
@@ -334,10 +331,9 @@ public sealed partial class TokenOwner
     private void ExecuteDispose(Operation operation)
     {
         ScheduleHooks.At(HookPoint.InDispose);
-        var first = !_disposed;
+        var first = TryAdvance(DisposalState.Disposed);
         if (first)
         {
-            _disposed = true;
             TokenRegistration.Remove(_outerRegistration);
             EndAll(operation, LifeEnded ? TokenEndCause.OwnerEnded : TokenEndCause.OwnerDisposed);
 
@@ -350,7 +346,7 @@ public sealed partial class TokenOwner
         Answer(operation);
         if (first)
         {
-            _disposeDone = true;
+            TryAdvance(DisposalState.Answered);
         }
 
         // The mailbox is completed here, by its reader, once everything has ended, never by the sender

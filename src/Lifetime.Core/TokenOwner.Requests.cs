@@ -241,7 +241,7 @@ public sealed partial class TokenOwner
     private Operation? SendDispose(DisposeCaller caller, bool endOfLife = false)
     {
         ScheduleHooks.At(HookPoint.InDispose);
-        if (_closed || !TryDecideEnd(endOfLife))
+        if (IsClosed || !TryDecideEnd(endOfLife))
         {
             return null;
         }
@@ -255,7 +255,9 @@ public sealed partial class TokenOwner
         // it (and answer renews with the ended token) before this thread goes on, and a slot's retirement
         // must count as after the end as soon as anything can observe the end (IsAfterEndOfLife). Requests
         // that passed their own check before this line are still written, ahead of the disposal or behind it.
-        _closed = true;
+        // (The compare-exchange is a full fence, so the write below cannot be seen first; and it never
+        // moves the state back, which a failure of the processing path may already have moved further.)
+        TryAdvance(DisposalState.Closed);
         if (!TryEnqueue(operation))
         {
             return null;

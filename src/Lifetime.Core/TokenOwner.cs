@@ -58,12 +58,10 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     // Inline placement and the default exception policy, where no reply waits for a dispatched end and no
     // callback's exception goes to the caller.
     private readonly bool _renewsWithoutOperation;
-    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource<bool> _disposeProcessed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Mailbox state, shared by callers: the drainer gate and the "no more requests" flag.
+    // Mailbox state, shared by callers: the drainer gate (the "no more requests" state is _state,
+    // TokenOwner.DisposalState.cs).
     private DrainGate _gate;
-    private volatile bool _closed;
     private Operation? _spareOperation;
 
     // Used only by a caller holding the gate of an idle owner (see TryEnterIdle).
@@ -183,7 +181,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     /// <exception cref="ObjectDisposedException">The owner was disposed explicitly.</exception>
     public TokenSlot CreateSlot()
     {
-        if (_closed && !LifeEnded)
+        if (IsClosed && !LifeEnded)
         {
             ThrowHelper.ThrowObjectDisposed(slot: false);
         }
@@ -245,8 +243,6 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     /// </summary>
     /// <exception cref="AggregateException">Strict mode, <see cref="CallbackPlacement.Inline"/>, first call only, not from the processing path: callbacks of ended tokens threw.</exception>
     public void Dispose() => SendAndBlock(slot: null);
-
-    internal bool IsClosed => _closed;
 
     internal DeadlineWheel Wheel => _wheel;
 

@@ -94,32 +94,28 @@ public sealed partial class TokenOwner
     /// The processing path itself failed (not a callback: those obey the exception policy). The request
     /// that was being processed (<paramref name="message"/>; null for a renew run without an operation,
     /// whose caller gets the exception from <see cref="RenewWithoutOperation"/>) faults with the
-    /// exception, the owner disposes itself, and <see cref="Completion"/> faults with it.
+    /// exception, the owner disposes itself, and <see cref="Completion"/> faults with it. A disposal being
+    /// processed is answered as done instead, once every token has ended: disposing never throws the
+    /// processing path's failure, <see cref="Completion"/> carries it.
     /// </summary>
     private void OnProcessingFailure(IOwnerMessage? message, Exception exception)
     {
         _fault ??= exception;
-        if (message is Operation operation)
+        var operation = message as Operation;
+        if (operation?.Dispatched is { } taken)
         {
             // Sources the request had already taken out of their slots, for dispatching at its reply,
             // are held by nothing else any more: end them here.
-            if (operation.Dispatched is { } taken)
+            operation.Dispatched = null;
+            foreach (var (source, _) in taken)
             {
-                operation.Dispatched = null;
-                foreach (var (source, _) in taken)
-                {
-                    CancelAndDispose(source, null, onPath: false);
-                }
+                CancelAndDispose(source, null, onPath: false);
             }
+        }
 
-            try
-            {
-                operation.Fail(exception);
-            }
-            catch (InvalidOperationException)
-            {
-                // It had already been answered before the failure.
-            }
+        if (operation is { Kind: not OperationKind.Dispose })
+        {
+            Reply(operation, exception);
         }
 
         TryDecideEnd(endOfLife: false);
@@ -128,23 +124,46 @@ public sealed partial class TokenOwner
         if (TryAdvance(DisposalState.Disposed))
         {
             TokenRegistration.Remove(_outerRegistration);
-            for (var slot = TakeActiveSlots(); slot != TokenSlot.EndOfList;)
+            try
             {
-                var current = slot;
-                slot = NextTaken(slot);
-                try
-                {
-                    EndCurrent(current, null, TokenEndCause.OwnerDisposed);
-                }
-#pragma warning disable CA1031 // The failure being handled may be the clock's: EndCurrent ends the source before it tells the wheel, which then drops the slot when it next looks.
-                catch (Exception)
-#pragma warning restore CA1031
-                {
-                }
+                EndAll(null, TokenEndCause.OwnerDisposed);
             }
+#pragma warning disable CA1031 // The failure being handled may be the clock's: EndAll has ended every token before it throws, and the wheel drops a slot without a source when it next looks.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
 
-            TryAdvance(DisposalState.Answered);
-            _disposeProcessed.TrySetResult(true);
+        // Also when the failure came while the disposal itself was processed (past Disposed, not yet
+        // answered): its tokens are ended (EndAll ends every one before it throws), so the disposal is
+        // answered as done, like any disposal; the failure goes to Completion.
+        TryAdvance(DisposalState.Answered);
+        if (operation is { Kind: OperationKind.Dispose })
+        {
+            Reply(operation, null);
+        }
+
+        _disposeProcessed.TrySetResult(true);
+    }
+
+    /// <summary>Answers the request a failure interrupted: with the failure, or done (null).</summary>
+    private static void Reply(Operation operation, Exception? failure)
+    {
+        try
+        {
+            if (failure is null)
+            {
+                operation.Complete();
+            }
+            else
+            {
+                operation.Fail(failure);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It had already been answered before the failure.
         }
     }
 

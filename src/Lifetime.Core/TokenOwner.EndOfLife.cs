@@ -130,7 +130,7 @@ public sealed partial class TokenOwner
     /// A source from the user's factory, claimed so that its token's end cause can be told. Null with the
     /// exception when the factory throws, or returns null or a disposed source.
     /// </summary>
-    private CancellationTokenSource? CreateWithFactory(Func<CancellationTokenSource> factory, out Exception? failure)
+    private CancellationTokenSource? CreateWithFactory(Func<CancellationTokenSource> factory, out CancellationToken token, out Exception? failure)
     {
         try
         {
@@ -138,12 +138,13 @@ public sealed partial class TokenOwner
             SourceOwnership.TryClaim(source, _identity);
 
             // A disposed source throws here, before anything has changed.
-            _ = source.Token;
+            token = source.Token;
             failure = null;
             return source;
         }
         catch (Exception ex)
         {
+            token = default;
             failure = ex;
             return null;
         }

@@ -77,8 +77,10 @@ public sealed partial class TokenOwner
 
     /// <summary>
     /// <see cref="RunInline"/> for a renew without a timeout or a caller's source, processed without an
-    /// operation when the owner's options allow it (see <see cref="RenewWithoutOperation"/>). Returns false,
-    /// having done nothing, when the owner is not idle or the renew needs the general path.
+    /// operation when the owner's options allow it (see <see cref="RenewWithoutOperation"/>). Returns false
+    /// when the owner is not idle, or when it is disposed or the slot retired and the renew needs the
+    /// general path: nothing of the renew is done then, though the gate was taken and released (and
+    /// <see cref="ExitIdle"/> may have drained other callers' messages).
     /// </summary>
     private bool TryRenewIdle(TokenSlot slot, TimeSpan timeout, in RequestedLinks links, out InlineReply reply)
     {

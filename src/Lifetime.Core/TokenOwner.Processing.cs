@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 
 namespace Lifetime;
@@ -112,10 +113,9 @@ public sealed partial class TokenOwner
             next = owned;
             token = operation.OwnedToken;
         }
-        else if (CreateSource(out var failure) is { } created)
+        else if (CreateSource(out token, out var failure) is { } created)
         {
             next = created;
-            token = next.Token;
         }
         else
         {
@@ -192,14 +192,14 @@ public sealed partial class TokenOwner
         var started = counts is null ? 0 : StartCounting(counts);
         try
         {
-            var next = CreateSource(out var failure);
+            var next = CreateSource(out var token, out var failure);
             if (next is null)
             {
+                ScheduleHooks.At(HookPoint.BeforeReply);
                 reply = new InlineReply(default, flag: false, failure);
             }
             else
             {
-                var token = next.Token;
                 var bornEnded = next.IsCancellationRequested;
                 var bornCause = TokenEndCause.Cancelled;
                 var previous = slot.TakeSourceForRenew();
@@ -240,6 +240,7 @@ public sealed partial class TokenOwner
 #pragma warning restore CA1031
         {
             OnProcessingFailure(null, ex);
+            ScheduleHooks.At(HookPoint.BeforeReply);
             reply = new InlineReply(default, flag: false, ex);
         }
 
@@ -252,14 +253,24 @@ public sealed partial class TokenOwner
     }
 
     /// <summary>
-    /// Creates the source a renew installs: the owner's own, or its factory's. Returns null with the
-    /// exception when the factory fails (see <see cref="CreateWithFactory"/>): the renew then fails and
-    /// nothing has changed.
+    /// Creates the source a renew installs, the owner's own or its factory's, and reads its token once.
+    /// Returns null with the exception when the factory fails (see <see cref="CreateWithFactory"/>): the
+    /// renew then fails and nothing has changed.
     /// </summary>
-    private CancellationTokenSource? CreateSource(out Exception? failure)
+    private CancellationTokenSource? CreateSource(out CancellationToken token, out Exception? failure)
     {
-        failure = null;
-        var source = _sourceFactory is null ? new OwnedSource(_identity) : CreateWithFactory(_sourceFactory, out failure);
+        CancellationTokenSource? source;
+        if (_sourceFactory is null)
+        {
+            source = new OwnedSource(_identity);
+            token = source.Token;
+            failure = null;
+        }
+        else
+        {
+            source = CreateWithFactory(_sourceFactory, out token, out failure);
+        }
+
         if (LifetimeMetrics.Recording && source is not null)
         {
             _counts?.AddSourceCreated();
@@ -388,13 +399,31 @@ public sealed partial class TokenOwner
         SourceReleased(onPath: true);
     }
 
-    private void EndAll(Operation operation, TokenEndCause cause)
+    /// <summary>
+    /// Ends every slot's live token. The list of slots is taken first, so a failure while ending one (the
+    /// clock, when its deadline is taken off the wheel after its source ended) must not strand the rest:
+    /// every one is ended, then the first failure is thrown, as a failure of the processing path.
+    /// </summary>
+    private void EndAll(Operation? operation, TokenEndCause cause)
     {
+        Exception? failure = null;
         for (var slot = TakeActiveSlots(); slot != TokenSlot.EndOfList;)
         {
             var current = slot;
             slot = NextTaken(slot);
-            EndCurrent(current, operation, cause);
+            try
+            {
+                EndCurrent(current, operation, cause);
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+            }
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
         }
     }
 

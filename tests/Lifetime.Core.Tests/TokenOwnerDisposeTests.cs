@@ -316,6 +316,48 @@ public sealed class TokenOwnerDisposeTests
     }
 
     [Theory]
+    [InlineData(CallbackPlacement.Inline, false)]
+    [InlineData(CallbackPlacement.Inline, true)]
+    [InlineData(CallbackPlacement.ThreadPool, false)]
+    [InlineData(CallbackPlacement.ThreadPool, true)]
+    [Trait("Guarantee", "7")]
+    [Trait("Guarantee", "2")]
+    public async Task Dispose_ClockFailsWhileTheDisposalEndsTokens_EveryTokenEndsAndCompletionFaults(CallbackPlacement placement, bool synchronous)
+    {
+        // Ending a token with a deadline tells the wheel, which reads the clock: it fails for the first
+        // slot the disposal ends, and the others must end all the same.
+        var time = new ThrowingTimeProvider();
+        var counter = new SourceCounter();
+        var options = counter.Options(time);
+        options.CallbackPlacement = placement;
+        var owner = new TokenOwner(options);
+        var tokens = new[]
+        {
+            await owner.RenewAfterAsync(TimeSpan.FromMinutes(1)).Within(),
+            await owner.CreateSlot().RenewAfterAsync(TimeSpan.FromMinutes(1)).Within(),
+            await owner.CreateSlot().RenewAfterAsync(TimeSpan.FromMinutes(1)).Within(),
+            await owner.CreateSlot().RenewAsync().Within(),
+        };
+        time.Throw = true;
+
+        if (synchronous)
+        {
+            await Task.Run(owner.Dispose).Within();
+        }
+        else
+        {
+            await owner.DisposeAsync().Within();
+        }
+
+        await Assert.ThrowsAsync<TimeZoneNotFoundException>(() => owner.Completion.Within());
+        Assert.All(tokens, token => Assert.True(token.IsCancellationRequested, "A token outlived the disposal."));
+        counter.AssertBalanced();
+        await Task.Run(owner.Dispose).Within();
+        await owner.DisposeAsync().Within();
+        Assert.Throws<ObjectDisposedException>(() => owner.Renew());
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     [Trait("Guarantee", "7")]

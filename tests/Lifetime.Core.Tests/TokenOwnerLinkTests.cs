@@ -134,6 +134,34 @@ public sealed class TokenOwnerLinkTests
         }
     }
 
+    [Fact]
+    [Trait("Guarantee", "4")]
+    public async Task RenewLinked_SameLinkCancelledOnAnotherThreadDuringTheRenew_NewTokenEnds()
+    {
+        // The renew keeps the link's registration: whether the cancel comes before the renew looks at the
+        // link (born ended) or after (the kept registration posts), the new token must end by its link.
+        for (var i = 0; i < 2_000; i++)
+        {
+            await using var owner = new TokenOwner();
+            using var link = new CancellationTokenSource();
+            _ = owner.RenewLinked(link.Token);
+            using var go = new ManualResetEventSlim();
+            var canceller = Task.Run(() =>
+            {
+                go.Wait();
+                link.Cancel();
+            });
+
+            go.Set();
+            var token = i % 2 == 0 ? owner.RenewLinked(link.Token) : await owner.RenewLinkedAsync(link.Token).Within();
+            await canceller.Within();
+
+            await Bounded.Cancelled(token);
+            Assert.Equal(TokenEndCause.LinkCancelled, owner.GetEndCause(token));
+            Assert.True(LinkIsGone(owner), $"Round {i}: a registration was left on the cancelled link.");
+        }
+    }
+
     private static async Task<CancellationToken> Renew(TokenOwner owner, bool synchronous, params CancellationToken[] links) =>
         synchronous ? owner.RenewLinked(links) : await owner.RenewLinkedAsync(links).Within();
 

@@ -173,12 +173,13 @@ public sealed partial class TokenOwner
 
     /// <summary>
     /// <see cref="ExecuteRenew"/> for a renew without a timeout or a caller's source (links allowed), run by
-    /// a caller that found the owner idle, without an operation: setting one up and reading its reply back cost about as much as the renew itself
-    /// (docs/benchmarks.md). Only for owners whose every answer to it is a token or an exception for the
-    /// caller (<see cref="_renewsWithoutOperation"/>): with Inline placement ended sources are cancelled
-    /// and disposed right here, and the default policy reports their callbacks' exceptions. Returns false,
-    /// having changed nothing, when the owner is disposed or the slot retired: <see cref="ExecuteRenew"/>
-    /// decides those answers. Fails and counts like <see cref="Process(IOwnerMessage)"/>.
+    /// a caller that found the owner idle, without an operation: setting one up and reading its reply back
+    /// cost about as much as the renew itself (docs/benchmarks.md). Only for owners whose every answer to it
+    /// is a token or an exception for the caller (<see cref="_renewsWithoutOperation"/>): with Inline
+    /// placement ended sources are cancelled and disposed right here, and the default policy reports their
+    /// callbacks' exceptions. Returns false, having changed nothing, when the owner is disposed or the slot
+    /// retired: <see cref="ExecuteRenew"/> decides those answers. Fails, counts and visits hook points like
+    /// <see cref="Process(IOwnerMessage)"/> with <see cref="ExecuteRenew"/>.
     /// </summary>
     private bool RenewWithoutOperation(TokenSlot slot, in RequestedLinks links, out InlineReply reply)
     {

@@ -28,6 +28,9 @@ internal static class ThrowHelper
     public static void ThrowWaitingOnItself(string asyncName) =>
         throw new InvalidOperationException($"A synchronous TokenOwner or TokenSlot member cannot wait for the owner from a callback of the owner's own tokens: the reply would have to wait for that callback. Use {asyncName} there instead.");
 
+    public static InvalidOperationException CreateFactoryReturnedOwned() =>
+        new("TokenOwnerOptions.SourceFactory returned a source that was already handed to a TokenOwner; it must return a new CancellationTokenSource each time.");
+
     public static InvalidOperationException CreateFactoryReturnedNull() =>
         new("TokenOwnerOptions.SourceFactory returned null; it must return a new CancellationTokenSource.");
 }

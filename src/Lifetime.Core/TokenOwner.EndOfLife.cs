@@ -128,14 +128,19 @@ public sealed partial class TokenOwner
 
     /// <summary>
     /// A source from the user's factory, claimed so that its token's end cause can be told. Null with the
-    /// exception when the factory throws, or returns null or a disposed source.
+    /// exception when the factory throws, or returns null, a disposed source or one already handed to an
+    /// owner.
     /// </summary>
     private CancellationTokenSource? CreateWithFactory(Func<CancellationTokenSource> factory, out CancellationToken token, out Exception? failure)
     {
         try
         {
             var source = factory() ?? throw ThrowHelper.CreateFactoryReturnedNull();
-            SourceOwnership.TryClaim(source, _identity);
+            if (!SourceOwnership.TryClaim(source, _identity))
+            {
+                // Another owner (or a RenewOwned) has it: installing it would give it two owners.
+                throw ThrowHelper.CreateFactoryReturnedOwned();
+            }
 
             // A disposed source throws here, before anything has changed.
             token = source.Token;

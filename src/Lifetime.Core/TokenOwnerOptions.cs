@@ -84,8 +84,9 @@ public sealed class TokenOwnerOptions
     /// <value>
     /// <see langword="null"/> (the default) creates plain sources. The factory must return a new source
     /// that nobody else holds and that is neither cancelled nor timed; the owner then cancels and disposes
-    /// it like any source it owns. A renew whose factory throws or returns <see langword="null"/> fails
-    /// with that exception (or <see cref="InvalidOperationException"/>) and changes nothing.
+    /// it like any source it owns. A renew whose factory throws, or returns <see langword="null"/> or a
+    /// source already handed to an owner (by this factory before, or to <c>RenewOwned</c>), fails with that
+    /// exception (or <see cref="InvalidOperationException"/>) and changes nothing.
     /// </value>
     public Func<CancellationTokenSource>? SourceFactory { get; set; }
 }

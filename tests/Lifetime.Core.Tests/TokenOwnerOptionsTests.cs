@@ -120,4 +120,32 @@ public sealed class TokenOwnerOptionsTests
         Assert.True(owner.IsCurrent(token));
         Assert.False(owner.Completion.IsCompleted);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SourceFactory_ReturnsASourceAnOwnerAlreadyHolds_RenewFailsAndTheHoldersTokenStaysLive(bool synchronous)
+    {
+        // A factory that hands out one shared source: after the first owner took it, every later renew
+        // (another owner's, or the same owner's again) must refuse it, or two owners, or one owner twice,
+        // would cancel and dispose the same source.
+        using var shared = new CancellationTokenSource();
+        var options = new TokenOwnerOptions { SourceFactory = () => shared };
+        await using var first = new TokenOwner(options);
+        await using var second = new TokenOwner(options);
+        var token = await first.RenewAsync().Within();
+
+        foreach (var owner in new[] { second, first })
+        {
+            var refusal = synchronous
+                ? Assert.Throws<InvalidOperationException>(() => owner.Renew())
+                : await Assert.ThrowsAsync<InvalidOperationException>(() => owner.RenewAsync().Within());
+            Assert.Contains("SourceFactory", refusal.Message, StringComparison.Ordinal);
+        }
+
+        Assert.True(first.IsCurrent(token));
+        Assert.False(token.IsCancellationRequested);
+        Assert.False(first.Completion.IsCompleted);
+        Assert.False(second.Completion.IsCompleted);
+    }
 }

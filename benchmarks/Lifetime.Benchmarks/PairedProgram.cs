@@ -1,7 +1,10 @@
 using System;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 using System.Threading;
 
 namespace Lifetime.Benchmarks;
@@ -45,6 +48,63 @@ public static class PairedProgram
             ("await TokenOwner.RenewLinkedAsync (one link)", () => Await(owner.RenewLinkedAsync(links))),
         ];
 
+        Measure(operations, [(2, 1), (3, 1), (5, 4), (6, 4)]);
+    }
+
+    /// <summary>
+    /// <c>-- paired meter</c>: the synchronous renew of this build against the same renew of a build of
+    /// Lifetime.Core without the meter's recording sites (copied to <c>nometer/</c> by the project file and
+    /// loaded in an AssemblyLoadContext of its own), both called through a delegate of the same shape. With
+    /// <paramref name="listening"/> (<c>-- paired meter listening</c>), a listener enables every instrument
+    /// of the meter from the start. The two cases run in separate processes: the JIT lays a method out for
+    /// the branches it saw taken, so a listener attached after the warm-up would time cold code.
+    /// </summary>
+    public static void RunMeter(bool listening)
+    {
+        if (!LifetimeMetrics.Recording)
+        {
+            throw new InvalidOperationException("This build of Lifetime.Core has no recording sites: build the benchmarks without -p:LifetimeNoMeter=true.");
+        }
+
+        long sum = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = static (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == TokenOwner.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => sum += value);
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => sum += (long)value);
+        if (listening)
+        {
+            listener.Start();
+        }
+
+        var path = Path.Combine(AppContext.BaseDirectory, "nometer", "Lifetime.Core.dll");
+        var assembly = new AssemblyLoadContext("Lifetime.Core without the meter").LoadFromAssemblyPath(path);
+        var ownerType = assembly.GetType(typeof(TokenOwner).FullName!, throwOnError: true)!;
+        using var noMeterOwner = (IDisposable)Activator.CreateInstance(ownerType)!;
+        var noMeterRenew = ownerType.GetMethod(nameof(TokenOwner.Renew), Type.EmptyTypes)!.CreateDelegate<Func<CancellationToken>>(noMeterOwner);
+        using var owner = new TokenOwner();
+        var renew = new Func<CancellationToken>(owner.Renew);
+        Console.WriteLine(listening
+            ? "A listener enables every instrument of the meter (both builds publish one; only this one records):"
+            : "No listener:");
+        Measure([("Renew, build without the meter", () => noMeterRenew()), ("Renew, this build", () => renew())], [(1, 0)]);
+        GC.KeepAlive(sum);
+    }
+
+    /// <summary>
+    /// Warms every operation up, times <see cref="Rounds"/> rounds of each in turn, and prints each one's
+    /// minimum and median and the median per-round ratio of each pair in <paramref name="ratios"/>
+    /// (measured, baseline), with the median difference in nanoseconds.
+    /// </summary>
+    private static void Measure((string Name, Action Operation)[] operations, (int Measured, int Baseline)[] ratios)
+    {
         foreach (var (_, operation) in operations)
         {
             for (var i = 0; i < 30; i++)
@@ -69,17 +129,13 @@ public static class PairedProgram
             Console.WriteLine(FormattableString.Invariant($"  {operations[i].Name,-46} min {sorted[0],6:F1} ns   median {sorted[Rounds / 2],6:F1} ns"));
         }
 
-        Console.WriteLine("Median of the per-round ratios:");
-        PrintRatio(operations, times, 2, 1);
-        PrintRatio(operations, times, 3, 1);
-        PrintRatio(operations, times, 5, 4);
-        PrintRatio(operations, times, 6, 4);
-    }
-
-    private static void PrintRatio((string Name, Action Operation)[] operations, double[][] times, int measured, int baseline)
-    {
-        var ratios = times[measured].Zip(times[baseline], static (m, b) => m / b).Order().ToArray();
-        Console.WriteLine(FormattableString.Invariant($"  {operations[measured].Name} / {operations[baseline].Name}: {ratios[Rounds / 2]:F2}"));
+        Console.WriteLine("Median of the per-round ratios (and differences):");
+        foreach (var (measured, baseline) in ratios)
+        {
+            var ratio = times[measured].Zip(times[baseline], static (m, b) => m / b).Order().ToArray()[Rounds / 2];
+            var difference = times[measured].Zip(times[baseline], static (m, b) => m - b).Order().ToArray()[Rounds / 2];
+            Console.WriteLine(FormattableString.Invariant($"  {operations[measured].Name} / {operations[baseline].Name}: {ratio:F2} ({difference:+0.0;-0.0} ns)"));
+        }
     }
 
     private static double TimeBatch(Action operation)

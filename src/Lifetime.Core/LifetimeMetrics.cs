@@ -46,7 +46,7 @@ internal static class LifetimeMetrics
 #endif
 
     /// <summary>One message in this many is timed for the processing-duration histogram, on each thread.</summary>
-    public const int SampleInterval = 16;
+    public const int SampleInterval = 64;
 
     // Indexes into a ThreadCounts' values: renews by variant, tokens ended by cause, then the four tallies.
     private const int RenewsAt = 0;
@@ -71,7 +71,7 @@ internal static class LifetimeMetrics
 
     public static readonly ObservableUpDownCounter<long> MailboxDepth = Meter.CreateObservableUpDownCounter("lifetime.mailbox.depth", ObserveMailboxDepth, "{message}", "Messages waiting in owners' mailboxes, counted while a listener is attached.");
 
-    public static readonly Histogram<double> ProcessingDuration = Meter.CreateHistogram<double>("lifetime.processing.duration", "s", "Time the processing path spent on one message, for a sample of one message in 16 on each thread.");
+    public static readonly Histogram<double> ProcessingDuration = Meter.CreateHistogram<double>("lifetime.processing.duration", "s", "Time the processing path spent on one message, for a sample of one message in 64 on each thread.");
 
     public static readonly ObservableUpDownCounter<long> OwnersLive = Meter.CreateObservableUpDownCounter("lifetime.owners.live", static () => Volatile.Read(ref s_liveOwners), "{owner}", "Owners created and not yet completed (disposed, drained, every source disposed).");
 

@@ -294,12 +294,13 @@ public sealed class LifetimeMetricsTests : IDisposable
     }
 
     [Fact]
-    public void ProcessingDuration_OneMessageInSixteen_RecordedInSeconds()
+    public void ProcessingDuration_OneMessageInSixtyFour_RecordedInSeconds()
     {
         using var owner = new TokenOwner();
+        Assert.Equal(64, LifetimeMetrics.SampleInterval);
 
-        // Whatever this thread processed before, any 32 messages in a row on it hold exactly two of the sample.
-        for (var i = 0; i < 32; i++)
+        // Whatever this thread processed before, any 128 messages in a row on it hold exactly two of the sample.
+        for (var i = 0; i < 2 * LifetimeMetrics.SampleInterval; i++)
         {
             owner.Renew();
         }

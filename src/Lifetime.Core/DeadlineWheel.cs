@@ -196,10 +196,10 @@ internal sealed class DeadlineWheel
         for (var tick = nowTick - visits + 1; tick <= nowTick; tick++)
         {
             var head = _buckets[(int)(tick & (BucketCount - 1))];
-            var slot = head.WheelNext;
-            while (slot is not null)
+            var slot = head.WheelNext!;
+            while (slot != head)
             {
-                var next = slot.WheelNext;
+                var next = slot.WheelNext!;
                 Examine(slot, now, ref due, head);
                 slot = next;
             }
@@ -256,25 +256,29 @@ internal sealed class DeadlineWheel
         var buckets = new TokenSlot[BucketCount];
         for (var i = 0; i < buckets.Length; i++)
         {
-            buckets[i] = TokenSlot.NewBucketHead();
+            var head = TokenSlot.NewBucketHead();
+            head.WheelNext = head;
+            head.WheelPrevious = head;
+            buckets[i] = head;
         }
 
         return buckets;
     }
 
+    /// <summary>
+    /// Files <paramref name="slot"/> last in its bucket: a bucket is walked in the order its slots were
+    /// filed, which for equal timeouts is the order of their deadlines, so when one tick has more due than
+    /// it can end at once, the deadlines that passed first end first.
+    /// </summary>
     private void Link(TokenSlot slot, int bucket)
     {
         Debug.Assert(slot.WheelPrevious is null, "A slot is filed in one bucket at most.");
         var head = _buckets[bucket];
-        var first = head.WheelNext;
-        slot.WheelPrevious = head;
-        slot.WheelNext = first;
-        if (first is not null)
-        {
-            first.WheelPrevious = slot;
-        }
-
-        head.WheelNext = slot;
+        var last = head.WheelPrevious!;
+        slot.WheelPrevious = last;
+        slot.WheelNext = head;
+        last.WheelNext = slot;
+        head.WheelPrevious = slot;
         _filed++;
     }
 
@@ -286,13 +290,9 @@ internal sealed class DeadlineWheel
             return;
         }
 
-        var next = slot.WheelNext;
+        var next = slot.WheelNext!;
         previous.WheelNext = next;
-        if (next is not null)
-        {
-            next.WheelPrevious = previous;
-        }
-
+        next.WheelPrevious = previous;
         slot.WheelNext = null;
         slot.WheelPrevious = null;
         _filed--;

@@ -26,9 +26,9 @@ public sealed partial class TokenSlot
     // with a compare-exchange too (TokenOwner.OnDeadline); read, volatile, by the deadline wheel.
     internal long Deadline = DeadlineWheel.NoDeadline;
 
-    // Deadline wheel state (under the wheel's drain gate only): a doubly linked bucket list whose head is
-    // a sentinel slot of the wheel, so that unlinking needs no bucket index. Filed when WheelPrevious is
-    // not null.
+    // Deadline wheel state (under the wheel's drain gate only): a circular doubly linked bucket list
+    // whose head is a sentinel slot of the wheel, so that unlinking needs no bucket index and filing
+    // appends. Filed when WheelPrevious is not null.
     internal TokenSlot? WheelNext;
     internal TokenSlot? WheelPrevious;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
@@ -122,6 +123,27 @@ public sealed class TokenOwnerTimeoutTests
         Assert.All(tokens, t => Assert.True(t.IsCancellationRequested));
         counter.AssertBalanced();
         Assert.Equal(0, _time.ArmedTimers);
+    }
+
+    [Fact]
+    [Trait("Guarantee", "4")]
+    public async Task Deadlines_ManyDueInOneTick_EndInTheOrderTheirDeadlinesPassed()
+    {
+        // When one tick collects more due slots than can end at once, the ones whose deadlines passed
+        // first must not wait behind the rest: the wheel walks each bucket in filing order.
+        await using var owner = CreateOwner();
+        var ended = new List<int>();
+        for (var i = 0; i < 200; i++)
+        {
+            var index = i;
+            var token = await owner.CreateSlot().RenewAfterAsync(TimeSpan.FromSeconds(1)).Within();
+            token.Register(() => ended.Add(index));
+            _time.Advance(TimeSpan.FromMilliseconds(0.1));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1) + s_tick);
+
+        Assert.Equal(Enumerable.Range(0, 200), ended);
     }
 
     [Fact]

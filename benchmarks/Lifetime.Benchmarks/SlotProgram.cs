@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 
 namespace Lifetime.Benchmarks;
@@ -8,7 +9,8 @@ namespace Lifetime.Benchmarks;
 /// <c>dotnet run -c Release --project benchmarks/Lifetime.Benchmarks -- slots</c>: memory per live slot with
 /// a 30-minute deadline (retained bytes after a full collection, and bytes allocated, per slot, including
 /// its source), against a source with <c>CancelAfter</c> per token, at 100,000 and 1,000,000 slots; then all
-/// of them expiring together on the system clock: process CPU time and how late the last one ended.
+/// of them expiring together on the system clock, and as many sources with <c>CancelAfter</c>: process CPU
+/// time and how late the tokens ended.
 /// </summary>
 public static class SlotProgram
 {
@@ -32,7 +34,29 @@ public static class SlotProgram
                 return source;
             });
             Console.WriteLine(FormattableString.Invariant($"{count,9:N0} slots: Lifetime {slots.Retained:F1} B retained / {slots.Allocated:F1} B allocated per slot; CancelAfter {sources.Retained:F1} / {sources.Allocated:F1}"));
-            Expire(count);
+            var owner = new TokenOwner();
+            var armed = new TokenSlot[count];
+            Expire("slots", count, i =>
+            {
+                var slot = armed[i] = owner.CreateSlot();
+                var token = slot.RenewAfter(s_expiryTimeout);
+                return (token, Volatile.Read(ref slot.Deadline));
+            }, owner.Dispose);
+            var timed = new CancellationTokenSource[count];
+            var timeout = (long)(s_expiryTimeout.TotalSeconds * Stopwatch.Frequency);
+            Expire("CancelAfter sources", count, i =>
+            {
+                var source = timed[i] = new CancellationTokenSource();
+                source.CancelAfter(s_expiryTimeout);
+                // The timer's own due time is not readable; taken after arming, so that this never makes it look late.
+                return (source.Token, Stopwatch.GetTimestamp() + timeout);
+            }, () =>
+            {
+                foreach (var source in timed)
+                {
+                    source.Dispose();
+                }
+            });
         }
     }
 
@@ -59,42 +83,42 @@ public static class SlotProgram
         return ((double)retained / count, (double)allocated / count);
     }
 
-    private static void Expire(int count)
+    /// <summary>
+    /// Arms <paramref name="count"/> tokens that expire <see cref="s_expiryTimeout"/> after arming, one
+    /// after another as fast as they arm, then waits for them all to end and prints the process CPU time
+    /// the expiry took and how late the tokens ended, as a distribution, from each one's deadline.
+    /// </summary>
+    /// <param name="name">What is armed, for the printed line.</param>
+    /// <param name="count">How many tokens to arm.</param>
+    /// <param name="arm">Arms token <c>i</c>: its token and its deadline as a <see cref="Stopwatch"/> timestamp.</param>
+    /// <param name="cleanup">Disposes what was armed, after the expiry.</param>
+    private static void Expire(string name, int count, Func<int, (CancellationToken Token, long Deadline)> arm, Action cleanup)
     {
-        var owner = new TokenOwner();
         var ended = 0;
-        long latest = long.MinValue;
-        var armedAt = new long[count];
-        var slots = new TokenSlot[count];
-        var timeout = (long)(s_expiryTimeout.TotalSeconds * Stopwatch.Frequency);
+        var deadlines = new long[count];
+        var lateness = new long[count];
         Action<object?> onEnded = state =>
         {
-            // How late this token ended: from its own deadline, which is at or after its arming time + timeout.
-            var late = Stopwatch.GetTimestamp() - armedAt[(int)state!] - timeout;
-            var seen = Volatile.Read(ref latest);
-            while (late > seen && Interlocked.CompareExchange(ref latest, late, seen) != seen)
-            {
-                seen = Volatile.Read(ref latest);
-            }
-
+            var i = (int)state!;
+            lateness[i] = Stopwatch.GetTimestamp() - deadlines[i];
             Interlocked.Increment(ref ended);
         };
 
         for (var i = 0; i < count; i++)
         {
-            slots[i] = owner.CreateSlot();
-            armedAt[i] = Stopwatch.GetTimestamp();
-            slots[i].RenewAfter(s_expiryTimeout).UnsafeRegister(onEnded, i);
+            (var token, deadlines[i]) = arm(i);
+            token.UnsafeRegister(onEnded, i);
         }
 
-        var lastDeadline = armedAt[count - 1] + timeout;
-        var firstDeadline = armedAt[0] + timeout;
+        var firstDeadline = deadlines.Min();
+        var lastDeadline = deadlines.Max();
         while (Stopwatch.GetTimestamp() < firstDeadline)
         {
             Thread.Sleep(1);
         }
 
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var pausedBefore = GC.GetTotalPauseDuration();
         var limit = lastDeadline + (10 * Stopwatch.Frequency);
         while (Volatile.Read(ref ended) < count && Stopwatch.GetTimestamp() < limit)
         {
@@ -102,18 +126,24 @@ public static class SlotProgram
         }
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        owner.Dispose();
-        GC.KeepAlive(slots);
+        var paused = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds;
+        cleanup();
         if (Volatile.Read(ref ended) < count)
         {
-            Console.WriteLine(FormattableString.Invariant($"{count,9:N0} slots expiring together: only {ended:N0} ended within 10 s of the last deadline"));
+            Console.WriteLine(FormattableString.Invariant($"{count,9:N0} {name} expiring together: only {ended:N0} ended within 10 s of the last deadline"));
             return;
         }
 
-        // The lateness is an upper bound: each deadline is at or after the arming time read here + timeout.
-        var late = latest * 1000.0 / Stopwatch.Frequency;
+        Array.Sort(lateness);
+        var tick = DeadlineWheel.TickLength.TotalMilliseconds;
+        string Late(long timestamps)
+        {
+            var milliseconds = timestamps * 1000.0 / Stopwatch.Frequency;
+            return FormattableString.Invariant($"{milliseconds:F1} ms ({milliseconds / tick:F1} ticks)");
+        }
+
         var spread = (lastDeadline - firstDeadline) * 1000.0 / Stopwatch.Frequency;
-        Console.WriteLine(FormattableString.Invariant($"{count,9:N0} slots expiring together (deadlines spread over {spread:F0} ms of arming): {cpu.TotalMilliseconds * 100_000 / count:F1} ms process CPU per 100,000 ({cpu.TotalMilliseconds:F1} ms in all); the latest ended at most {late:F1} ms ({late / DeadlineWheel.TickLength.TotalMilliseconds:F1} ticks) after its deadline"));
+        Console.WriteLine(FormattableString.Invariant($"{count,9:N0} {name} expiring together (deadlines spread over {spread:F0} ms of arming): {cpu.TotalMilliseconds * 100_000 / count:F1} ms process CPU per 100,000; ended after their deadline by median {Late(lateness[count / 2])}, p99 {Late(lateness[count / 100 * 99])}, latest {Late(lateness[^1])}; GC pauses during the expiry {paused:F1} ms"));
     }
 
     private static long Collect()

@@ -3,16 +3,37 @@ using System.Diagnostics;
 namespace Lifetime;
 
 // The slots that got a source, so that cancel-all and disposal visit only those: a singly linked list
-// through the slots themselves (one field each), ended by TokenSlot.EndOfList. A slot whose token ends
-// stays listed (unlinking it would need a second link field per slot); the list is compacted when ended
-// ones outnumber live ones, so its length stays within about twice the live slots and a retired slot is
-// not held for long. Processing path only.
+// through the slots themselves (one field each), in the order they got their sources, ended by
+// TokenSlot.EndOfList. A slot whose token ends stays listed (unlinking it at once would need a second
+// link field per slot) until one of two cleanups unlinks it:
+// - a scan that goes round the list, two steps each time a token ends with no successor. Tokens mostly
+//   end in the order they were handed out (deadlines, sessions closed oldest first), which is the list's
+//   order, so the scan finds them near its front, and no end ever pays for more than two steps;
+// - on a short list, a walk of the whole list once ended slots outnumber live ones (and at least 32 have
+//   ended), so that a live owner with few live slots holds few ended ones whatever the order they ended
+//   in. A long list is never walked whole: a million slots are a tenth of a second of cache misses,
+//   during which the owner's deadlines would wait.
+// Processing path only.
 public sealed partial class TokenOwner
 {
-    // Compact no list shorter than this: walking a few ended slots at the next cancel-all costs less.
+    // Walk no list with fewer ended slots than this: ending a few dozen at the next cancel-all costs less.
     private const int CompactAtEnded = 32;
 
+    // Walk no list longer than this (a few microseconds when it is in cache); the scan cleans longer ones.
+    private const int CompactUpTo = 4096;
+
+    // Scan steps per token ended with no successor: a round of the scan then takes half as many ends as
+    // the list is long, which keeps the ended slots in a long list at most about as many as the live ones.
+    private const int ScanStepsPerEnd = 2;
+
     private TokenSlot _activeSlots = TokenSlot.EndOfList;
+
+    // The last listed slot; null when the list is empty.
+    private TokenSlot? _lastActive;
+
+    // The listed slot after which the scan looks next; null: at the head of the list.
+    private TokenSlot? _scanAfter;
+
     private int _listedSlots;
     private int _listedEnded;
 
@@ -21,12 +42,22 @@ public sealed partial class TokenOwner
     {
         if (slot.ActiveNext is not null)
         {
+            // Ended earlier and not unlinked yet.
             _listedEnded--;
             return;
         }
 
-        slot.ActiveNext = _activeSlots;
-        _activeSlots = slot;
+        slot.ActiveNext = TokenSlot.EndOfList;
+        if (_lastActive is null)
+        {
+            _activeSlots = slot;
+        }
+        else
+        {
+            _lastActive.ActiveNext = slot;
+        }
+
+        _lastActive = slot;
         _listedSlots++;
     }
 
@@ -40,9 +71,15 @@ public sealed partial class TokenOwner
         }
 
         _listedEnded++;
-        if (_listedEnded >= CompactAtEnded && 2 * _listedEnded > _listedSlots)
+        if (_listedEnded >= CompactAtEnded && 2 * _listedEnded > _listedSlots && _listedSlots <= CompactUpTo)
         {
             Compact();
+            return;
+        }
+
+        for (var i = 0; i < ScanStepsPerEnd; i++)
+        {
+            ScanStep();
         }
     }
 
@@ -55,6 +92,8 @@ public sealed partial class TokenOwner
     {
         var first = _activeSlots;
         _activeSlots = TokenSlot.EndOfList;
+        _lastActive = null;
+        _scanAfter = null;
         _listedSlots = 0;
         _listedEnded = 0;
         return first;
@@ -69,6 +108,30 @@ public sealed partial class TokenOwner
         return next;
     }
 
+    /// <summary>
+    /// Looks at the slot after <see cref="_scanAfter"/>: unlinks it if its token ended, else moves past it;
+    /// back to the head after the last. The next slot is found from <see cref="_scanAfter"/> every time, so
+    /// a slot listed meanwhile after <see cref="_scanAfter"/> is scanned too.
+    /// </summary>
+    private void ScanStep()
+    {
+        var slot = _scanAfter is null ? _activeSlots : _scanAfter.ActiveNext!;
+        if (slot == TokenSlot.EndOfList)
+        {
+            _scanAfter = null;
+        }
+        else if (slot.Source is not null)
+        {
+            _scanAfter = slot;
+        }
+        else
+        {
+            Unlink(_scanAfter, slot);
+            _listedEnded--;
+        }
+    }
+
+    /// <summary>Unlinks every ended slot, walking the whole list.</summary>
     private void Compact()
     {
         TokenSlot? previous = null;
@@ -78,17 +141,7 @@ public sealed partial class TokenOwner
             var next = slot.ActiveNext!;
             if (slot.Source is null)
             {
-                slot.ActiveNext = null;
-                if (previous is null)
-                {
-                    _activeSlots = next;
-                }
-                else
-                {
-                    previous.ActiveNext = next;
-                }
-
-                _listedSlots--;
+                Unlink(previous, slot);
             }
             else
             {
@@ -99,5 +152,28 @@ public sealed partial class TokenOwner
         }
 
         _listedEnded = 0;
+        _scanAfter = null;
+    }
+
+    /// <summary>Unlinks <paramref name="slot"/>, listed after <paramref name="previous"/> (null: at the head).</summary>
+    private void Unlink(TokenSlot? previous, TokenSlot slot)
+    {
+        var next = slot.ActiveNext!;
+        if (previous is null)
+        {
+            _activeSlots = next;
+        }
+        else
+        {
+            previous.ActiveNext = next;
+        }
+
+        if (slot == _lastActive)
+        {
+            _lastActive = previous;
+        }
+
+        slot.ActiveNext = null;
+        _listedSlots--;
     }
 }

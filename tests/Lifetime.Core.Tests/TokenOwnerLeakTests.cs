@@ -320,18 +320,23 @@ public sealed class TokenOwnerLeakTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
+    [InlineData(1_000, false, false)]
+    [InlineData(1_000, true, false)]
+    [InlineData(1_000, false, true)]
+    [InlineData(1_000, true, true)]
+    [InlineData(10_000, false, false)]
+    [InlineData(10_000, false, true)]
     [Trait("Guarantee", "9")]
-    public async Task RetiredSlots_OwnerStillLive_AllButAFewCollectable(bool timedOut)
+    public async Task RetiredSlots_OwnerStillLive_AllButAFewCollectable(int count, bool timedOut, bool newestFirst)
     {
-        // A slot whose token ended stays on the owner's list of slots that got a source until the list is
-        // compacted, which happens once ended slots outnumber live ones: a live owner holds at most a few
-        // dozen of its retired (or ended) slots, never all of them.
+        // A slot whose token ended stays on the owner's list of slots that got a source until a scan or a
+        // walk of the list unlinks it (TokenOwner.ActiveSlots.cs): a live owner holds a few dozen of its
+        // retired (or ended) slots, never all of them, whatever order they are retired in. 10,000 slots
+        // are more than any list walked whole: the scan alone cleans those.
         var time = new ManualTimeProvider();
         await using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
         var live = await owner.RenewAsync().Within();
-        var slots = await RenewAndRetire(owner, time, 1_000, timedOut);
+        var slots = await RenewAndRetire(owner, time, count, timedOut, newestFirst);
 
         ForceCollections();
         var reachable = 0;
@@ -345,7 +350,7 @@ public sealed class TokenOwnerLeakTests
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<List<WeakReference>> RenewAndRetire(TokenOwner owner, ManualTimeProvider time, int count, bool timedOut)
+    private static async Task<List<WeakReference>> RenewAndRetire(TokenOwner owner, ManualTimeProvider time, int count, bool timedOut, bool newestFirst)
     {
         var slots = new List<TokenSlot>(count);
         for (var i = 0; i < count; i++)
@@ -358,6 +363,11 @@ public sealed class TokenOwnerLeakTests
         if (timedOut)
         {
             time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        if (newestFirst)
+        {
+            slots.Reverse();
         }
 
         var weak = new List<WeakReference>(count);

@@ -50,6 +50,9 @@ internal sealed class DeadlineWheel
     private ITimer? _timer;
     private bool _timerRunning;
 
+    // The clock as the wheel last read it to collect due slots; written under the gate, read by owners.
+    private long _collectedAt = long.MinValue;
+
     private DeadlineWheel(TimeProvider time)
     {
         _time = time;
@@ -63,6 +66,14 @@ internal sealed class DeadlineWheel
     internal (int Filed, bool TimerRunning) Snapshot => (Volatile.Read(ref _filed), _timerRunning);
 
     public long Now() => _time.GetTimestamp();
+
+    /// <summary>
+    /// The clock as the wheel read it when it last collected due slots, for an owner checking that a slot
+    /// it was posted is still due: any earlier reading is in the past, so a deadline at or before it has
+    /// passed, and a slot moved later meanwhile (by a touch) is after it. One clock read per collection,
+    /// not one per due slot.
+    /// </summary>
+    public long CollectedAt => Volatile.Read(ref _collectedAt);
 
     /// <summary>The timestamp <paramref name="timeout"/> from now, rounded up so that it is never early.</summary>
     public long DeadlineAfter(TimeSpan timeout)
@@ -127,6 +138,7 @@ internal sealed class DeadlineWheel
             try
             {
                 var now = _time.GetTimestamp();
+                Volatile.Write(ref _collectedAt, now);
                 while (_requests.TryDequeue(out var slot))
                 {
                     // A deadline written after our read was queued again by its writer.

@@ -59,9 +59,10 @@ public sealed partial class TokenOwner
         }
 
         // Claimed with a compare-exchange: a caller's touch may move the deadline later at any moment
-        // (TryTouchInPlace), and a touch that answered true must not be followed by this timeout.
+        // (TryTouchInPlace), and a touch that answered true must not be followed by this timeout. Due by
+        // the wheel's own reading of the clock: the wheel posted the slot because it was due then.
         ScheduleHooks.At(HookPoint.DeadlineRead);
-        if (deadline <= _wheel.Now() && Interlocked.CompareExchange(ref slot.Deadline, DeadlineWheel.NoDeadline, deadline) == deadline)
+        if (deadline <= _wheel.CollectedAt && Interlocked.CompareExchange(ref slot.Deadline, DeadlineWheel.NoDeadline, deadline) == deadline)
         {
             // The wheel took the slot off when it found it due; EndCurrent finds no deadline left to clear.
             EndCurrent(slot, null, TokenEndCause.TimedOut);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -13,16 +14,28 @@ public sealed partial class TokenOwner
 
     private CancellationTokenRegistration _outerRegistration;
 
+    /// <summary>
+    /// A renew of any variant but RenewOwned. The idle owner's case is all there is here, so that this
+    /// inlines into the public methods with a small frame; <see cref="PostRenew"/> has the rest (its frame
+    /// and its locals cost the idle renew about 5 ns when they were one method).
+    /// </summary>
     internal ValueTask<CancellationToken> SendRenew(TokenSlot slot, TimeSpan timeout, in RequestedLinks links)
+    {
+        if (!slot.IsClosedForRenew && TryRenewIdle(slot, timeout, links, out var reply))
+        {
+            return reply.ToTokenTask();
+        }
+
+        return PostRenew(slot, timeout, links);
+    }
+
+    /// <summary><see cref="SendRenew"/> when the owner was not idle, the slot closed, or the renew needs an operation.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<CancellationToken> PostRenew(TokenSlot slot, TimeSpan timeout, in RequestedLinks links)
     {
         if (slot.IsClosedForRenew)
         {
             return RefuseRenew(slot, null);
-        }
-
-        if (TryRenewIdle(slot, timeout, links, out var reply))
-        {
-            return reply.ToTokenTask();
         }
 
         if (TryEnterIdleInline())

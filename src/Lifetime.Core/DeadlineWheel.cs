@@ -65,8 +65,6 @@ internal sealed class DeadlineWheel
     /// <summary>Test hook: how many slots are filed and whether the timer runs (read under no gate: approximate).</summary>
     internal (int Filed, bool TimerRunning) Snapshot => (Volatile.Read(ref _filed), _timerRunning);
 
-    public long Now() => _time.GetTimestamp();
-
     /// <summary>
     /// The clock as the wheel read it when it last collected due slots, for an owner checking that a slot
     /// it was posted is still due: any earlier reading is in the past, so a deadline at or before it has
@@ -83,7 +81,7 @@ internal sealed class DeadlineWheel
         var ticks = timeout.Ticks;
         var whole = ticks / TimeSpan.TicksPerSecond * frequency;
         var fraction = ((ticks % TimeSpan.TicksPerSecond * frequency) + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
-        return Now() + whole + fraction;
+        return _time.GetTimestamp() + whole + fraction;
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics.Metrics;
 using System.Threading;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -25,8 +24,7 @@ namespace Lifetime.Benchmarks;
 public class MetricsBenchmarks
 {
     private TokenOwner _owner = null!;
-    private MeterListener? _listener;
-    private long _sum;
+    private SummingLifetimeListener? _listener;
 
     /// <summary>Whether a listener enabling every Lifetime instrument is attached.</summary>
     [Params(false, true)]
@@ -35,23 +33,7 @@ public class MetricsBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        if (Listening)
-        {
-            _listener = new MeterListener
-            {
-                InstrumentPublished = static (instrument, listener) =>
-                {
-                    if (instrument.Meter.Name == TokenOwner.MeterName)
-                    {
-                        listener.EnableMeasurementEvents(instrument);
-                    }
-                },
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => _sum += value);
-            _listener.SetMeasurementEventCallback<double>((_, value, _, _) => _sum += (long)value);
-            _listener.Start();
-        }
-
+        _listener = Listening ? new SummingLifetimeListener() : null;
         _owner = new TokenOwner();
         Console.WriteLine($"// Lifetime.Core recording sites compiled in: {LifetimeMetrics.Recording}");
     }

@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -66,24 +65,7 @@ public static class PairedProgram
             throw new InvalidOperationException("This build of Lifetime.Core has no recording sites: build the benchmarks without -p:LifetimeNoMeter=true.");
         }
 
-        long sum = 0;
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = static (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == TokenOwner.MeterName)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => sum += value);
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => sum += (long)value);
-        if (listening)
-        {
-            listener.Start();
-        }
-
+        using var listener = listening ? new SummingLifetimeListener() : null;
         var path = Path.Combine(AppContext.BaseDirectory, "nometer", "Lifetime.Core.dll");
         var assembly = new AssemblyLoadContext("Lifetime.Core without the meter").LoadFromAssemblyPath(path);
         var ownerType = assembly.GetType(typeof(TokenOwner).FullName!, throwOnError: true)!;
@@ -95,7 +77,6 @@ public static class PairedProgram
             ? "A listener enables every instrument of the meter (both builds publish one; only this one records):"
             : "No listener:");
         Measure([("Renew, build without the meter", () => noMeterRenew()), ("Renew, this build", () => renew())], [(1, 0)]);
-        GC.KeepAlive(sum);
     }
 
     /// <summary>

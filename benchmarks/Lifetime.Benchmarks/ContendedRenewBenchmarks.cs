@@ -4,17 +4,18 @@ using BenchmarkDotNet.Attributes;
 namespace Lifetime.Benchmarks;
 
 /// <summary>
-/// Several callers renewing one owner at once. Each invocation runs <see cref="Callers"/> threads of
-/// <see cref="PerCaller"/> renews; the figure is per operation.
+/// Several callers renewing one owner at once. Each invocation releases <see cref="Callers"/> threads
+/// (started once, in the global setup) that share <see cref="Operations"/> renews; the figure is per operation.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
 public class ContendedRenewBenchmarks
 {
-    private const int PerCaller = 2_000;
+    private const int Operations = 32_000;
 
     private LockBasedOwner _lockBased = null!;
     private TokenOwner _owner = null!;
+    private CallerThreads _callers = null!;
 
     [Params(2, 8)]
     public int Callers { get; set; }
@@ -24,32 +25,42 @@ public class ContendedRenewBenchmarks
     {
         _lockBased = new LockBasedOwner();
         _owner = new TokenOwner();
+        _callers = new CallerThreads(Callers);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        _callers.Dispose();
         _lockBased.Dispose();
         _owner.Dispose();
     }
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = PerCaller, Description = "lock-based Renew, contended")]
-    public void LockBased() => CallerThreads.Run(Callers, PerCaller, () =>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Operations, Description = "lock-based Renew, contended")]
+    public void LockBased()
     {
-        for (var i = 0; i < PerCaller / Callers; i++)
+        var share = _callers.Share(Operations);
+        _callers.Run(() =>
         {
-            _lockBased.Renew();
-        }
+            for (var i = 0; i < share; i++)
+            {
+                _lockBased.Renew();
+            }
 
-        return Task.CompletedTask;
-    });
+            return Task.CompletedTask;
+        });
+    }
 
-    [Benchmark(OperationsPerInvoke = PerCaller, Description = "await RenewAsync, contended")]
-    public void Lifetime() => CallerThreads.Run(Callers, PerCaller, async () =>
+    [Benchmark(OperationsPerInvoke = Operations, Description = "await RenewAsync, contended")]
+    public void Lifetime()
     {
-        for (var i = 0; i < PerCaller / Callers; i++)
+        var share = _callers.Share(Operations);
+        _callers.Run(async () =>
         {
-            await _owner.RenewAsync();
-        }
-    });
+            for (var i = 0; i < share; i++)
+            {
+                await _owner.RenewAsync();
+            }
+        });
+    }
 }

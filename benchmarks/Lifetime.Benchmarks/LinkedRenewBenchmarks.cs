@@ -17,19 +17,24 @@ namespace Lifetime.Benchmarks;
 [MedianColumn]
 public class LinkedRenewBenchmarks
 {
-    private const int Operations = 2_000;
+    private const int Operations = 32_000;
 
     private readonly CancellationTokenSource _link = new();
     private readonly CancellationTokenSource _otherLink = new();
     private readonly LockBasedOwner _lockBased = new();
     private readonly TokenOwner _owner = new();
+    private CallerThreads _callers = null!;
 
     [Params(1, 2, 8)]
     public int Callers { get; set; }
 
+    [GlobalSetup]
+    public void Setup() => _callers = new CallerThreads(Callers);
+
     [GlobalCleanup]
     public void Cleanup()
     {
+        _callers.Dispose();
         _owner.Dispose();
         _lockBased.Dispose();
         _link.Dispose();
@@ -40,9 +45,10 @@ public class LinkedRenewBenchmarks
     public void LockBased()
     {
         var link = _link.Token;
-        CallerThreads.Run(Callers, Operations, () =>
+        var share = _callers.Share(Operations);
+        _callers.Run(() =>
         {
-            for (var i = 0; i < Operations / Callers; i++)
+            for (var i = 0; i < share; i++)
             {
                 _lockBased.RenewLinked(link);
             }
@@ -55,9 +61,10 @@ public class LinkedRenewBenchmarks
     public void LifetimeAsync()
     {
         var link = _link.Token;
-        CallerThreads.Run(Callers, Operations, async () =>
+        var share = _callers.Share(Operations);
+        _callers.Run(async () =>
         {
-            for (var i = 0; i < Operations / Callers; i++)
+            for (var i = 0; i < share; i++)
             {
                 await _owner.RenewLinkedAsync(link);
             }
@@ -68,9 +75,10 @@ public class LinkedRenewBenchmarks
     public void LifetimeSync()
     {
         var link = _link.Token;
-        CallerThreads.Run(Callers, Operations, () =>
+        var share = _callers.Share(Operations);
+        _callers.Run(() =>
         {
-            for (var i = 0; i < Operations / Callers; i++)
+            for (var i = 0; i < share; i++)
             {
                 _owner.RenewLinked(link);
             }
@@ -83,9 +91,10 @@ public class LinkedRenewBenchmarks
     public void LockBasedAlternating()
     {
         var links = new[] { _link.Token, _otherLink.Token };
-        CallerThreads.Run(Callers, Operations, () =>
+        var share = _callers.Share(Operations);
+        _callers.Run(() =>
         {
-            for (var i = 0; i < Operations / Callers; i++)
+            for (var i = 0; i < share; i++)
             {
                 _lockBased.RenewLinked(links[i & 1]);
             }
@@ -98,9 +107,10 @@ public class LinkedRenewBenchmarks
     public void LifetimeSyncAlternating()
     {
         var links = new[] { _link.Token, _otherLink.Token };
-        CallerThreads.Run(Callers, Operations, () =>
+        var share = _callers.Share(Operations);
+        _callers.Run(() =>
         {
-            for (var i = 0; i < Operations / Callers; i++)
+            for (var i = 0; i < share; i++)
             {
                 _owner.RenewLinked(links[i & 1]);
             }

@@ -304,7 +304,7 @@ public sealed partial class TokenOwner
         _outerRegistration = TokenRegistration.Register(outerToken, s_onOuterTokenCancelled, this);
     }
 
-    internal void ReturnOperation(Operation operation) => Volatile.Write(ref _spareOperation, operation);
+    internal void ReturnOperation(Operation operation) => _spareOperations.Return(operation);
 
-    private Operation RentOperation() => Interlocked.Exchange(ref _spareOperation, null) ?? new Operation(reusable: true);
+    private Operation RentOperation() => _spareOperations.Rent();
 }

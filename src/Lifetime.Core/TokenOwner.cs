@@ -62,7 +62,7 @@ public sealed partial class TokenOwner : IAsyncDisposable, IDisposable
     // Mailbox state, shared by callers: the drainer gate (the "no more requests" state is _state,
     // TokenOwner.DisposalState.cs).
     private DrainGate _gate;
-    private Operation? _spareOperation;
+    private SpareOperations _spareOperations;
 
     // Used only by a caller holding the gate of an idle owner (see TryEnterIdle).
     private readonly Operation _inlineOperation = new(reusable: false, inline: true);

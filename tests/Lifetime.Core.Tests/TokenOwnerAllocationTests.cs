@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using Lifetime.Tests.Infrastructure;
 
 namespace Lifetime.Tests;
@@ -57,6 +58,44 @@ public sealed class TokenOwnerAllocationTests
         using var owner = new TokenOwner(new TokenOwnerOptions { TimeProvider = time });
         owner.RenewAfter(TimeSpan.FromMinutes(30));
         Assert.InRange(BytesPer(() => Assert.True(owner.Touch(TimeSpan.FromMinutes(30)))), 0, 0.5);
+    }
+
+    [Fact]
+    public async Task RenewAsync_SeveralPostedAtOnce_ReuseTheirOperations()
+    {
+        // Callers contending for one owner post their renews; each posted renew needs an operation until
+        // it is answered. Once answered and consumed, the operations are kept for the next burst, so a
+        // second burst of posts allocates nothing on the posting thread.
+        const int Burst = 4;
+        using var owner = new TokenOwner();
+        var renews = new ValueTask<CancellationToken>[Burst];
+        var allocated = new long[2];
+        for (var round = 0; round < allocated.Length; round++)
+        {
+            var current = await owner.RenewAsync();
+            using var hold = PathHold.On(current);
+            var ending = Task.Run(owner.CancelAndDispose);
+            await hold.Entered;
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Burst; i++)
+            {
+                renews[i] = owner.RenewAsync();
+            }
+
+            allocated[round] = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.All(renews, renew => Assert.False(renew.IsCompleted, "The path was held: every renew had to be posted."));
+            hold.Release();
+            foreach (var renew in renews)
+            {
+                await renew.AsTask().WaitAsync(Bounded.Limit);
+            }
+
+            await ending.WaitAsync(Bounded.Limit);
+        }
+
+        Assert.True(allocated[0] > 0, "The first burst had no operations to reuse: it must have made them.");
+        Assert.Equal(0, allocated[1]);
     }
 
     private const int Warmup = 1_000;

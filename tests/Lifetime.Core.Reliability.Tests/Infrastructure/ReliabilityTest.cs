@@ -13,6 +13,7 @@ public abstract class ReliabilityTest : IDisposable
 {
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(5);
     private readonly long _timersAtStart;
+    private readonly string _timersAtStartDescribed;
     private readonly int _finalizedAtStart;
 
     static ReliabilityTest()
@@ -31,6 +32,7 @@ public abstract class ReliabilityTest : IDisposable
     {
         Output = output;
         _timersAtStart = Timer.ActiveCount;
+        _timersAtStartDescribed = ActiveTimers.Describe();
         _finalizedAtStart = LeakLedger.FinalizedUndisposedTotal;
     }
 
@@ -51,7 +53,7 @@ public abstract class ReliabilityTest : IDisposable
         // A timer of an awaited WaitAsync or Delay is released by its continuation, which may still be
         // running on the pool: wait, bounded, for the count to come back.
         var settled = SpinWait.SpinUntil(() => Timer.ActiveCount <= _timersAtStart, s_settle);
-        Assert.True(settled, $"Timer.ActiveCount is {Timer.ActiveCount}, was {_timersAtStart} when the test started.");
+        Assert.True(settled, $"Timer.ActiveCount is {Timer.ActiveCount}, was {_timersAtStart} when the test started ({_timersAtStartDescribed}). Active now: {ActiveTimers.Describe()}.");
         GC.SuppressFinalize(this);
     }
 }

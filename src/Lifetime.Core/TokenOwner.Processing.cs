@@ -490,8 +490,12 @@ public sealed partial class TokenOwner
         var after = operation.Kind is OperationKind.Dispose or OperationKind.CancelAll ? null : operation.Slot!.PeekPendingEnd();
         // A cancel-all or a disposal ends every slot's token: its dispatched end becomes each slot's pending
         // end, so it must itself follow every earlier end still running, or a later reply about a slot that
-        // follows only it could answer while a token an earlier request ended is still live.
-        var alsoAfter = operation.Kind is OperationKind.CancelAll or OperationKind.Dispose ? UnfinishedEnds() : null;
+        // follows only it could answer while a token an earlier request ended is still live. A request
+        // processed after the disposal (sent before the mailbox closed) follows them all too: the disposal,
+        // before it in every order, ended every token, some through ends still running that it found had
+        // already taken the token off its slot (a touch(0) or cancel just before), and that are pending on
+        // no slot this request is about.
+        var alsoAfter = operation.Kind is OperationKind.CancelAll or OperationKind.Dispose || IsDisposed ? UnfinishedEnds() : null;
 #if LIFETIME_HOOKS
         if (ScheduleHooks.Planted == PlantedFault.ReplyIgnoresEarlierEnds)
         {

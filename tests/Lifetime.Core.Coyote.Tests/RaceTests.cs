@@ -48,6 +48,11 @@ public sealed class RaceTests : CoyoteTest
         Explore($"RenewVersus{ending}-{placement}", () => Races.RenewVersusEnding(placement, ending));
 
     [Theory]
+    [MemberData(nameof(PlacementsAndEndings))]
+    public void EndingVersusEndOfLife_AllSchedules_TokenEndedAtLaterReplies(CallbackPlacement placement, Races.Ending ending) =>
+        Explore($"{ending}VersusEndOfLife-{placement}", () => Races.EndingVersusEndOfLife(placement, ending));
+
+    [Theory]
     [MemberData(nameof(Placements))]
     public void RenewVersusDispose_AllSchedules_AnsweredAndEndedOrRefused(CallbackPlacement placement) =>
         Explore($"RenewVersusDispose-{placement}", () => Races.RenewVersusDispose(placement));

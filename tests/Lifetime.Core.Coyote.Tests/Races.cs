@@ -273,6 +273,50 @@ public static class Races
     }
 
     /// <summary>
+    /// An ending of the default slot's t0 ‖ the end of life, then the retirement of another slot by the same
+    /// thread: every order puts the end of life, which ends every token, before that retirement, so t0 is
+    /// ended at the retirement's reply, even when the ending had already taken t0 off its slot and its
+    /// dispatched cancel was still to run when the end of life was processed. (Found by the linearizability
+    /// history test: a request posted after the end of life was sent, processed after it, answered at once.)
+    /// </summary>
+    public static async Task EndingVersusEndOfLife(CallbackPlacement placement, Ending ending)
+    {
+        var subject = new Subject(placement, bindOuter: true);
+        var other = subject.Owner.CreateSlot();
+        var t0 = await subject.RenewAsync();
+        async Task End()
+        {
+            switch (ending)
+            {
+                case Ending.CancelAndDispose:
+                    await subject.CancelAsync();
+                    break;
+                case Ending.CancelAll:
+                    await subject.CancelAllAsync();
+                    break;
+                default:
+                    await subject.TouchZeroAsync();
+                    break;
+            }
+        }
+
+        async Task EndLifeThenRetire()
+        {
+            subject.Note("outer token fires");
+            subject.Outer.Cancel();
+
+            // DisposeAsync: the synchronous Dispose of a slot does not wait for dispatched callbacks.
+            subject.Note("slot DisposeAsync");
+            await other.DisposeAsync();
+            subject.Check(t0.IsCancellationRequested, "a slot's retirement, sent after the end of life, answered while t0 was live");
+        }
+
+        await Task.WhenAll([Task.Run(End), Task.Run(EndLifeThenRetire)]);
+        await subject.Owner.Completion;
+        await subject.AuditAsync();
+    }
+
+    /// <summary>
     /// A deadline (the wheel, on the manual clock) or a link firing ‖ a renew: the slot's t0 is ended at the
     /// renew's reply, it ends TimedOut/LinkCancelled or Renewed, and the renew's token is live at the end.
     /// </summary>

@@ -60,19 +60,7 @@ public static class Races
         bool? t1EndedAtEndingReply = null;
         async Task End()
         {
-            switch (ending)
-            {
-                case Ending.CancelAndDispose:
-                    await subject.CancelAsync();
-                    break;
-                case Ending.CancelAll:
-                    await subject.CancelAllAsync();
-                    break;
-                default:
-                    await subject.TouchZeroAsync();
-                    break;
-            }
-
+            await EndAsync(subject, ending);
             subject.Check(t0.IsCancellationRequested, $"{ending} answered while t0 was live");
             t1EndedAtEndingReply = t1?.IsCancellationRequested;
         }
@@ -284,22 +272,6 @@ public static class Races
         var subject = new Subject(placement, bindOuter: true);
         var other = subject.Owner.CreateSlot();
         var t0 = await subject.RenewAsync();
-        async Task End()
-        {
-            switch (ending)
-            {
-                case Ending.CancelAndDispose:
-                    await subject.CancelAsync();
-                    break;
-                case Ending.CancelAll:
-                    await subject.CancelAllAsync();
-                    break;
-                default:
-                    await subject.TouchZeroAsync();
-                    break;
-            }
-        }
-
         async Task EndLifeThenRetire()
         {
             subject.Note("outer token fires");
@@ -311,7 +283,7 @@ public static class Races
             subject.Check(t0.IsCancellationRequested, "a slot's retirement, sent after the end of life, answered while t0 was live");
         }
 
-        await Task.WhenAll([Task.Run(End), Task.Run(EndLifeThenRetire)]);
+        await Task.WhenAll([Task.Run(() => EndAsync(subject, ending)), Task.Run(EndLifeThenRetire)]);
         await subject.Owner.Completion;
         await subject.AuditAsync();
     }
@@ -409,4 +381,12 @@ public static class Races
         subject.Note("the callback's call answered");
         await subject.AuditAsync();
     }
+
+    /// <summary>Ends the default slot's token the way <paramref name="ending"/> names.</summary>
+    private static Task EndAsync(Subject subject, Ending ending) => ending switch
+    {
+        Ending.CancelAndDispose => subject.CancelAsync(),
+        Ending.CancelAll => subject.CancelAllAsync(),
+        _ => subject.TouchZeroAsync(),
+    };
 }

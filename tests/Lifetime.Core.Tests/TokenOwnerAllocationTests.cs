@@ -72,7 +72,7 @@ public sealed class TokenOwnerAllocationTests
         var allocated = new long[2];
         for (var round = 0; round < allocated.Length; round++)
         {
-            var current = await owner.RenewAsync();
+            var current = await owner.RenewAsync().AsTask().WaitAsync(Bounded.Limit);
             using var hold = PathHold.On(current);
             var ending = Task.Run(owner.CancelAndDispose);
             await hold.Entered;
